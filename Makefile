@@ -1,0 +1,41 @@
+# SPDX-License-Identifier: GPL-2.0
+# nvmev: out-of-tree build.  `make` builds ./nvmev.ko for the running kernel,
+# `make KVER=<release>` against /lib/modules/<release>/build.
+
+KVER ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KVER)/build
+
+all: modules
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf .build
+
+# Static checks: W=1 and sparse (C=1) against the given kernel.
+lint:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 C=1 modules
+
+# User-space unit tests of the device model (ftl/).
+unit:
+	$(MAKE) -C tests/unit run
+
+# The main job: build, boot a throwaway QEMU VM, insmod, nvme-cli, fio, traces.
+demo:
+	tools/vm/nvmev-vm demo
+
+# Everything: unit tests, then the VM tests on kernels 6.1 and 6.12.
+check:
+	tests/check.sh
+
+# Benchmarks (not part of check).
+bench:
+	tools/vm/nvmev-vm bench
+
+# Interactive shell in the VM with nvmev loaded.
+shell:
+	tools/vm/nvmev-vm shell
+
+.PHONY: all modules clean lint unit demo check bench shell
