@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * nvmev tracepoints: /sys/kernel/tracing/events/nvmev/.
+ *
+ * Out-of-tree module: the Kbuild adds -I$(src)/trace so that
+ * <trace/define_trace.h> finds this file as "./events.h".
+ * trace/trace.c is the one file that defines CREATE_TRACE_POINTS.
+ */
+#undef TRACE_SYSTEM
+#define TRACE_SYSTEM nvmev
+
+#if !defined(_NVMEV_EVENTS_H) || defined(TRACE_HEADER_MULTI_READ)
+#define _NVMEV_EVENTS_H
+
+#include <linux/tracepoint.h>
+#include <linux/version.h>
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#define nvmev_assign_str(dst, src)	__assign_str(dst)
+#else
+#define nvmev_assign_str(dst, src)	__assign_str(dst, src)
+#endif
+
+/* Registration hooks: switch the NVMEV_FN() static key with the events. */
+int nvmev_fn_tp_reg(void);
+void nvmev_fn_tp_unreg(void);
+
+/* ---- command path ---------------------------------------------------- */
+
+TRACE_EVENT(nvmev_cmd_fetch,
+	TP_PROTO(u16 qid, u16 cid, u8 opcode, u32 nsid, u64 slba,
+		 u32 len_bytes),
+	TP_ARGS(qid, cid, opcode, nsid, slba, len_bytes),
+	TP_STRUCT__entry(
+		__field(u64, slba)
+		__field(u32, nsid)
+		__field(u32, len)
+		__field(u16, qid)
+		__field(u16, cid)
+		__field(u8, opcode)
+	),
+	TP_fast_assign(
+		__entry->slba = slba;
+		__entry->nsid = nsid;
+		__entry->len = len_bytes;
+		__entry->qid = qid;
+		__entry->cid = cid;
+		__entry->opcode = opcode;
+	),
+	TP_printk("qid=%u cid=%u opcode=0x%02x nsid=%u slba=%llu len=%u",
+		  __entry->qid, __entry->cid, __entry->opcode, __entry->nsid,
+		  __entry->slba, __entry->len)
+);
+
+TRACE_EVENT(nvmev_cmd_complete,
+	TP_PROTO(u16 qid, u16 cid, u16 status, u64 target_ns, u64 actual_ns),
+	TP_ARGS(qid, cid, status, target_ns, actual_ns),
+	TP_STRUCT__entry(
+		__field(u64, target_ns)
+		__field(u64, actual_ns)
+		__field(u16, qid)
+		__field(u16, cid)
+		__field(u16, status)
+	),
+	TP_fast_assign(
+		__entry->target_ns = target_ns;
+		__entry->actual_ns = actual_ns;
+		__entry->qid = qid;
+		__entry->cid = cid;
+		__entry->status = status;
+	),
+	TP_printk("qid=%u cid=%u status=0x%x target_ns=%llu actual_ns=%llu",
+		  __entry->qid, __entry->cid, __entry->status,
+		  __entry->target_ns, __entry->actual_ns)
+);
+
+TRACE_EVENT(nvmev_irq,
+	TP_PROTO(u16 vector, u16 cqid),
+	TP_ARGS(vector, cqid),
+	TP_STRUCT__entry(
+		__field(u16, vector)
+		__field(u16, cqid)
+	),
+	TP_fast_assign(
+		__entry->vector = vector;
+		__entry->cqid = cqid;
+	),
+	TP_printk("vector=%u cqid=%u", __entry->vector, __entry->cqid)
+);
+
+/* state: "enable", "ready", "disable", "reset", "shutdown", "fatal" */
+TRACE_EVENT(nvmev_ctrl_state,
+	TP_PROTO(const char *state),
+	TP_ARGS(state),
+	TP_STRUCT__entry(
+		__string(state, state)
+	),
+	TP_fast_assign(
+		nvmev_assign_str(state, state);
+	),
+	TP_printk("state=%s", __get_str(state))
+);
+
+/* ---- FTL ------------------------------------------------------------- */
+
+DECLARE_EVENT_CLASS(nvmev_ftl_map,
+	TP_PROTO(u64 lpn, u64 ppa),
+	TP_ARGS(lpn, ppa),
+	TP_STRUCT__entry(
+		__field(u64, lpn)
+		__field(u64, ppa)
+	),
+	TP_fast_assign(
+		__entry->lpn = lpn;
+		__entry->ppa = ppa;
+	),
+	TP_printk("lpn=%llu ppa=0x%llx", __entry->lpn, __entry->ppa)
+);
+
+DEFINE_EVENT(nvmev_ftl_map, nvmev_ftl_write,
+	TP_PROTO(u64 lpn, u64 ppa),
+	TP_ARGS(lpn, ppa)
+);
+
+DEFINE_EVENT(nvmev_ftl_map, nvmev_ftl_read,
+	TP_PROTO(u64 lpn, u64 ppa),
+	TP_ARGS(lpn, ppa)
+);
+
+TRACE_EVENT(nvmev_ftl_buffer_full,
+	TP_PROTO(u64 occupancy),
+	TP_ARGS(occupancy),
+	TP_STRUCT__entry(
+		__field(u64, occupancy)
+	),
+	TP_fast_assign(
+		__entry->occupancy = occupancy;
+	),
+	TP_printk("occupancy=%llu", __entry->occupancy)
+);
+
+TRACE_EVENT(nvmev_ftl_line_state,
+	TP_PROTO(u32 line, const char *state),
+	TP_ARGS(line, state),
+	TP_STRUCT__entry(
+		__field(u32, line)
+		__string(state, state)
+	),
+	TP_fast_assign(
+		__entry->line = line;
+		nvmev_assign_str(state, state);
+	),
+	TP_printk("line=%u state=%s", __entry->line, __get_str(state))
+);
+
+TRACE_EVENT(nvmev_gc_start,
+	TP_PROTO(u32 victim, u32 valid),
+	TP_ARGS(victim, valid),
+	TP_STRUCT__entry(
+		__field(u32, victim)
+		__field(u32, valid)
+	),
+	TP_fast_assign(
+		__entry->victim = victim;
+		__entry->valid = valid;
+	),
+	TP_printk("victim=%u valid=%u", __entry->victim, __entry->valid)
+);
+
+TRACE_EVENT(nvmev_gc_end,
+	TP_PROTO(u32 victim, u32 moved),
+	TP_ARGS(victim, moved),
+	TP_STRUCT__entry(
+		__field(u32, victim)
+		__field(u32, moved)
+	),
+	TP_fast_assign(
+		__entry->victim = victim;
+		__entry->moved = moved;
+	),
+	TP_printk("victim=%u moved=%u", __entry->victim, __entry->moved)
+);
+
+TRACE_EVENT(nvmev_erase,
+	TP_PROTO(u32 line),
+	TP_ARGS(line),
+	TP_STRUCT__entry(
+		__field(u32, line)
+	),
+	TP_fast_assign(
+		__entry->line = line;
+	),
+	TP_printk("line=%u", __entry->line)
+);
+
+/* ---- function enter/exit (from NVMEV_FN) ------------------------------ */
+
+TRACE_EVENT_FN(nvmev_fn_enter,
+	TP_PROTO(const char *fn, u16 qid, u16 cid),
+	TP_ARGS(fn, qid, cid),
+	TP_STRUCT__entry(
+		__string(fn, fn)
+		__field(u16, qid)
+		__field(u16, cid)
+	),
+	TP_fast_assign(
+		nvmev_assign_str(fn, fn);
+		__entry->qid = qid;
+		__entry->cid = cid;
+	),
+	TP_printk("fn=%s qid=%u cid=%u", __get_str(fn), __entry->qid,
+		  __entry->cid),
+	nvmev_fn_tp_reg, nvmev_fn_tp_unreg
+);
+
+TRACE_EVENT_FN(nvmev_fn_exit,
+	TP_PROTO(const char *fn, u16 qid, u16 cid, u64 duration_ns),
+	TP_ARGS(fn, qid, cid, duration_ns),
+	TP_STRUCT__entry(
+		__string(fn, fn)
+		__field(u64, duration_ns)
+		__field(u16, qid)
+		__field(u16, cid)
+	),
+	TP_fast_assign(
+		nvmev_assign_str(fn, fn);
+		__entry->duration_ns = duration_ns;
+		__entry->qid = qid;
+		__entry->cid = cid;
+	),
+	TP_printk("fn=%s qid=%u cid=%u duration_ns=%llu", __get_str(fn),
+		  __entry->qid, __entry->cid, __entry->duration_ns),
+	nvmev_fn_tp_reg, nvmev_fn_tp_unreg
+);
+
+#endif /* _NVMEV_EVENTS_H */
+
+#undef TRACE_INCLUDE_PATH
+#define TRACE_INCLUDE_PATH .
+#undef TRACE_INCLUDE_FILE
+#define TRACE_INCLUDE_FILE events
+#include <trace/define_trace.h>
