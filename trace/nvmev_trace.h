@@ -48,7 +48,7 @@ struct nvmev_trace_site {
 
 /* Lives on the traced function's stack between enter and exit. */
 struct nvmev_trace_scope {
-	struct nvmev_trace_site *site;	/* NULL: enter not recorded */
+	struct nvmev_trace_site *site;
 	u64 t0;				/* enter time, ns (local_clock) */
 	u16 cpu;			/* CPU of the enter */
 	u8 depth;			/* nesting depth at the enter */
@@ -66,33 +66,37 @@ struct nvmev_trace_scope {
 DECLARE_PER_CPU(u64, nvmev_trace_cmd);
 #define NVMEV_TRACE_CMD_VALID	(1ULL << 32)
 
-void __nvmev_fn_enter(struct nvmev_trace_site *site,
-		      struct nvmev_trace_scope *scope);
+struct nvmev_trace_scope *__nvmev_fn_enter(struct nvmev_trace_site *site,
+					   struct nvmev_trace_scope *scope);
 void __nvmev_fn_exit(struct nvmev_trace_scope *scope);
 
-static __always_inline struct nvmev_trace_scope
-nvmev_fn_enter(struct nvmev_trace_site *site)
+/* Returns @scope if the enter was recorded (the exit must be), else NULL. */
+static __always_inline struct nvmev_trace_scope *
+nvmev_fn_enter(struct nvmev_trace_site *site, struct nvmev_trace_scope *scope)
 {
-	struct nvmev_trace_scope s = { .site = NULL };
-
 	if (static_branch_unlikely(&nvmev_trace_key))
-		__nvmev_fn_enter(site, &s);
-	return s;
+		return __nvmev_fn_enter(site, scope);
+	return NULL;
 }
 
-static __always_inline void nvmev_fn_exit(struct nvmev_trace_scope *s)
+static __always_inline void nvmev_fn_exit(struct nvmev_trace_scope **sp)
 {
-	if (unlikely(s->site))
-		__nvmev_fn_exit(s);
+	if (unlikely(*sp))
+		__nvmev_fn_exit(*sp);
 }
 
+/*
+ * Off: one NOP (static branch) on the way in, a NULL test on the way out.
+ * The scope is only written by the out-of-line enter.
+ */
 #define NVMEV_FN()							\
 	static struct nvmev_trace_site __nvmev_site = {			\
 		.fn = __func__,						\
 	};								\
-	struct nvmev_trace_scope __nvmev_scope				\
+	struct nvmev_trace_scope __nvmev_scope __uninitialized;		\
+	struct nvmev_trace_scope *__nvmev_sp				\
 		__attribute__((cleanup(nvmev_fn_exit), unused)) =	\
-		nvmev_fn_enter(&__nvmev_site)
+		nvmev_fn_enter(&__nvmev_site, &__nvmev_scope)
 
 static __always_inline void nvmev_trace_set_cmd(u16 qid, u16 cid)
 {

@@ -188,8 +188,8 @@ static void nvmev_fill_cmd(struct nvmev_trace_rec *r, u64 cmd)
 	}
 }
 
-void __nvmev_fn_enter(struct nvmev_trace_site *site,
-		      struct nvmev_trace_scope *s)
+struct nvmev_trace_scope *__nvmev_fn_enter(struct nvmev_trace_site *site,
+					   struct nvmev_trace_scope *s)
 {
 	bool tp = trace_nvmev_fn_enter_enabled();
 	bool ring = READ_ONCE(nvmev_ring_on) && nvmev_site_pass(site);
@@ -200,7 +200,7 @@ void __nvmev_fn_enter(struct nvmev_trace_site *site,
 	int depth;
 
 	if (!ring && !tp)
-		return;
+		return NULL;
 
 	local_irq_save(flags);
 	tc = this_cpu_ptr(&nvmev_tc);
@@ -225,6 +225,7 @@ void __nvmev_fn_enter(struct nvmev_trace_site *site,
 		trace_nvmev_fn_enter(site->fn, (u16)(cmd >> 16), (u16)cmd);
 		s->flags |= NVMEV_TS_TP;
 	}
+	return s;
 }
 
 void __nvmev_fn_exit(struct nvmev_trace_scope *s)
