@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * nvmev device model: conventional page-mapped FTL + SSD timing model.
+ *
+ * The FTL keeps only metadata and model time; user data lives in the
+ * reserved memory region, indexed by LBA, and is never touched here.
+ *
+ * Contract with the controller (see Documentation/ftl.rst):
+ *  - single-threaded: every function is called from the dispatcher thread,
+ *    there is no locking inside;
+ *  - time is u64 nanoseconds supplied by the caller (`now`); each command
+ *    returns the model completion time of that command (>= now);
+ *  - the mapping unit (LPN) is 4 KiB: the caller converts LBAs to LPNs and
+ *    rounds partial units outward (a write touching part of a 4 KiB unit is
+ *    a write of the whole unit; the data merge happens in the caller's
+ *    storage, which is byte addressable);
+ *  - LPN ranges are clamped to ftl_logical_pages(); the caller validates
+ *    ranges against the namespace size before calling.
+ */
+#ifndef NVMEV_FTL_H
+#define NVMEV_FTL_H
+
+#include "compat.h"
+
+#define FTL_UNIT_SHIFT		12
+#define FTL_UNIT_SIZE		(1u << FTL_UNIT_SHIFT)	/* mapping unit: 4 KiB */
+#define FTL_INVALID		U32_MAX	/* unmapped LPN / invalid PPA sentinel */
+#define FTL_PROFILE_LEN		16
+#define FTL_VHIST_BUCKETS	10	/* valid-count histogram: 10% steps */
+
+/* ---- trace hooks (bound to tracepoints by trace/, empty by default) ---- */
+#ifndef FTL_TRACE_HOST_WRITE
+#define FTL_TRACE_HOST_WRITE(lpn, ppa)		do { } while (0)
+#endif
+#ifndef FTL_TRACE_GC_MOVE
+#define FTL_TRACE_GC_MOVE(lpn, from, to)	do { } while (0)
+#endif
+#ifndef FTL_TRACE_GC_START
+#define FTL_TRACE_GC_START(victim, valid)	do { } while (0)
+#endif
+#ifndef FTL_TRACE_GC_END
+#define FTL_TRACE_GC_END(victim, moved)		do { } while (0)
+#endif
+#ifndef FTL_TRACE_ERASE
+#define FTL_TRACE_ERASE(line)			do { } while (0)
+#endif
+#ifndef FTL_TRACE_LINE_STATE
+#define FTL_TRACE_LINE_STATE(line, state)	do { } while (0)
+#endif
+#ifndef FTL_TRACE_BUFFER_FULL
+#define FTL_TRACE_BUFFER_FULL()			do { } while (0)
+#endif
+#ifndef FTL_TRACE_PROGRAM
+#define FTL_TRACE_PROGRAM(ppa, start, done)	do { } while (0)
+#endif
+
+enum ftl_gc_policy {
+	FTL_GC_GREEDY = 0,		/* min valid count, O(log n) heap */
+	FTL_GC_COST_BENEFIT = 1,	/* (1-u)*age/(1+u), O(n) scan per victim */
+};
+
+enum ftl_cell {
+	FTL_CELL_SLC = 1,
+	FTL_CELL_MLC = 2,
+	FTL_CELL_TLC = 3,
+	FTL_CELL_QLC = 4,
+	FTL_CELL_XPOINT = 9,
+};
+
+/*
+ * Load-time parameters.  Every field is a u64 so that the generic name
+ * table (ftl_param_table) can set any of them; fields marked "0 = auto"
+ * are derived by ftl_params_resolve() (called by ftl_init()).
+ */
+struct ftl_params {
+	char profile[FTL_PROFILE_LEN];
+
+	u64 capacity_bytes;	/* physical flash = memmap storage size */
+
+	/* geometry */
+	u64 nr_ch;		/* channels */
+	u64 luns_per_ch;	/* LUNs (dies) per channel */
+	u64 pls_per_lun;	/* planes per LUN (geometry only) */
+	u64 blks_per_pl;	/* blocks per plane = lines; 0 = auto */
+	u64 pgs_per_blk;	/* flash pages per block; 0 = auto */
+	u64 pg_size;		/* flash page bytes, multiple of 4 KiB */
+	u64 op_permille;	/* over-provisioning (phys-logical)/logical */
+
+	/* NAND / media timing (ns) */
+	u64 cell_type;		/* enum ftl_cell, informational */
+	u64 t_read_ns;		/* page read (sense) */
+	u64 t_prog_ns;		/* page program */
+	u64 t_erase_ns;		/* block erase */
+	u64 ch_mbps;		/* channel transfer, MB/s (10^6 B/s) */
+	u64 pcie_mbps;		/* PCIe link, MB/s, per direction */
+
+	/* controller firmware / buffer (ns) */
+	u64 fw_read_ns;		/* per read command */
+	u64 fw_write_ns;	/* per write command */
+	u64 fw_other_ns;	/* per flush / trim / write-zeroes */
+	u64 wb_copy_ns;		/* per 4 KiB into the write buffer */
+	u64 wb_bytes;		/* write buffer size; 0 = auto (2 pages/LUN) */
+	u64 pe_cycles;		/* rated P/E cycles (SMART percentage used) */
+
+	/* garbage collection */
+	u64 gc_policy;		/* enum ftl_gc_policy */
+	u64 gc_low_lines;	/* foreground GC at free <= this; 0 = auto */
+	u64 gc_high_lines;	/* background GC at free < this; 0 = auto */
+	u64 gc_step_units;	/* background GC budget per ftl_idle() */
+};
+
+/* Generic parameter table: name -> u64 field of struct ftl_params. */
+struct ftl_param_desc {
+	const char *name;
+	size_t offset;
+	const char *help;
+};
+extern const struct ftl_param_desc ftl_param_table[];
+extern const unsigned int ftl_param_count;
+
+/* Profiles known to ftl_params_default(): "970pro" (default), "optane", "qlc". */
+extern const char *const ftl_profile_names[];
+extern const unsigned int ftl_profile_count;
+
+enum ftl_line_state {
+	FTL_LINE_FREE = 0,
+	FTL_LINE_HOST_OPEN,
+	FTL_LINE_GC_OPEN,
+	FTL_LINE_FULL,
+	FTL_LINE_VICTIM,
+};
+
+struct ftl_line {
+	u32 vpc;		/* valid units */
+	u32 ipc;		/* invalid units (written - valid) */
+	u32 erase_cnt;		/* erases of every block of this line */
+	u32 pos;		/* index in full-line heap (FULL only) */
+	u8 state;		/* enum ftl_line_state */
+	u64 close_ns;		/* when it became full (cost-benefit age) */
+};
+
+struct ftl_wp {
+	u32 line;		/* FTL_INVALID: none open */
+	u32 off;		/* next unit offset inside the line */
+	u64 ready_ns;		/* data of the open flash page ready (GC) */
+};
+
+struct ftl_wb_prog {
+	u64 done_ns;		/* program completes, buffer slots released */
+	u32 page;		/* global flash page id (ppa / units per page) */
+	u32 units;		/* buffer slots held */
+};
+
+struct ftl_stats {
+	u64 host_read_units;
+	u64 host_write_units;
+	u64 trim_units;
+	u64 nand_read_pages;
+	u64 nand_prog_pages;
+	u64 nand_write_units;	/* host + gc + pad units programmed */
+	u64 gc_write_units;	/* pages moved by GC */
+	u64 pad_units;		/* filler units (flush/FUA of partial page) */
+	u64 wa_milli;		/* write amplification x1000 */
+	u64 gc_runs;		/* victims collected */
+	u64 gc_fg_runs;
+	u64 gc_bg_runs;
+	u64 erase_blocks;	/* total block erases */
+	u64 erase_min, erase_max, erase_avg_milli;	/* per block */
+	u64 lines_total, lines_free, lines_full;
+	u64 vhist[FTL_VHIST_BUCKETS];	/* non-free lines by valid %, 10% steps */
+	u64 wb_used_units, wb_capacity_units, wb_full_events;
+	u64 mapped_units, logical_units, physical_units;
+	u64 metadata_bytes;
+	u64 percentage_used;	/* SMART: avg erases / rated P/E, capped 255 */
+};
+
+struct ftl {
+	struct ftl_params p;
+
+	/* derived geometry */
+	u32 upp;		/* units per flash page */
+	u32 nluns;		/* total LUNs */
+	u32 stripe;		/* flash pages across ch*lun*pl (one row) */
+	u32 upb;		/* units per block */
+	u32 upl;		/* units per line */
+	u32 nlines;
+	u32 blks_per_line;	/* nluns * planes */
+	u32 phys_units;
+	u32 logical_units;
+	u32 low_wm, high_wm;
+	u32 wb_cap;		/* write buffer capacity, units */
+	u64 ch_unit_ns;		/* 4 KiB over the channel */
+	u64 pcie_unit_ns;	/* 4 KiB over PCIe */
+
+	/* mapping: 4 + 4 bytes per unit */
+	u32 *map;		/* LPN -> PPA */
+	u32 *rmap;		/* PPA -> LPN */
+	u16 *blk_vpc;		/* valid units per block */
+	struct ftl_line *lines;
+
+	/* line lists: FIFO of free lines, min-heap (by vpc) of full lines */
+	u32 *free_q;
+	u32 free_head, free_cnt;
+	u32 *heap;
+	u32 heap_cnt;
+
+	struct ftl_wp host_wp, gc_wp;
+	u32 victim;		/* line being collected, FTL_INVALID if none */
+	u32 victim_cur;		/* next unit offset to scan */
+	u32 victim_moved;
+	u64 victim_done_ns;	/* latest completion of this victim's ops */
+	bool victim_fg;
+
+	/* timelines (ns) */
+	u64 *lun_avail;
+	u64 *ch_avail;
+	u64 pcie_rd_avail, pcie_wr_avail;
+
+	/* write buffer */
+	struct ftl_wb_prog *wb;
+	u32 wb_n, wb_max;
+	u32 wb_used;		/* units held: pending programs + open page */
+
+	u32 mapped;
+	struct ftl_stats st;	/* running counters (derived fields filled in ftl_stats) */
+
+	/* optional observers for tests: data placed/moved, line erased */
+	void (*hook_place)(void *arg, u32 lpn, u32 from, u32 to);
+	void (*hook_erase)(void *arg, u32 first_ppa, u32 nr);
+	void *hook_arg;
+};
+
+/* ---- parameters ---- */
+int ftl_params_default(struct ftl_params *p, const char *profile, u64 capacity_bytes);
+int ftl_param_set(struct ftl_params *p, const char *name, u64 value);
+int ftl_param_get(const struct ftl_params *p, const char *name, u64 *value);
+/* Fill "auto" fields and validate; idempotent.  ftl_init() calls it. */
+int ftl_params_resolve(struct ftl_params *p);
+
+/* ---- lifetime ---- */
+int ftl_init(struct ftl *ftl, const struct ftl_params *p);
+void ftl_exit(struct ftl *ftl);
+u64 ftl_logical_pages(const struct ftl *ftl);	/* exported 4 KiB units */
+
+/* ---- commands: return the model completion time (ns) ---- */
+u64 ftl_read(struct ftl *ftl, u64 lpn, u32 nr_lpn, u64 now);
+u64 ftl_write(struct ftl *ftl, u64 lpn, u32 nr_lpn, u64 now, bool fua);
+u64 ftl_flush(struct ftl *ftl, u64 now);
+/* Deallocate and Write Zeroes: unmap (the caller zero-fills the data). */
+u64 ftl_trim(struct ftl *ftl, u64 lpn, u32 nr_lpn, u64 now);
+bool ftl_mapped(const struct ftl *ftl, u64 lpn);
+/* Dispatcher idle: one small step of background GC if below high_wm. */
+void ftl_idle(struct ftl *ftl, u64 now);
+
+/* ---- observability ---- */
+void ftl_stats(const struct ftl *ftl, struct ftl_stats *st);
+size_t ftl_metadata_bytes(const struct ftl *ftl);
+/* QD1 4 KiB read on an idle device: mapped data on NAND / unmapped LPN. */
+u64 ftl_expected_read_latency(const struct ftl_params *p);
+u64 ftl_expected_unmapped_read_latency(const struct ftl_params *p);
+/* QD1 4 KiB write (non-FUA) on an idle device with buffer space. */
+u64 ftl_expected_write_latency(const struct ftl_params *p);
+
+/* Page state of a PPA. */
+enum ftl_page_state { FTL_PAGE_FREE, FTL_PAGE_VALID, FTL_PAGE_INVALID };
+enum ftl_page_state ftl_page_state(const struct ftl *ftl, u32 ppa);
+const char *ftl_line_state_name(unsigned int state);
+
+/*
+ * Full consistency check (O(units)); returns 0 or -EINVAL and a message.
+ * Used after every operation by the unit tests; safe to call in the kernel.
+ */
+int ftl_check(const struct ftl *ftl, char *msg, size_t len);
+
+#endif /* NVMEV_FTL_H */
