@@ -1,0 +1,433 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Controller state machine and the dispatcher kthread: CC/CSTS handling,
+ * admin SQ processing, I/O SQ fetching with round-robin arbitration, and
+ * completion posting helpers shared with the workers.
+ */
+#define pr_fmt(fmt) "nvmev: " fmt
+
+#include <linux/module.h>
+#include <linux/kthread.h>
+#include <linux/delay.h>
+#include <linux/ioport.h>
+#include <linux/sched.h>
+
+#include "nvmev.h"
+#include "../trace/nvmev_trace.h"
+#include "../trace/events.h"
+
+#define CC_EN(cc)	((cc) & 1)
+#define CC_CSS(cc)	(((cc) >> NVME_CC_CSS_SHIFT) & 7)
+#define CC_MPS(cc)	(((cc) >> NVME_CC_MPS_SHIFT) & 0xf)
+#define CC_AMS(cc)	(((cc) >> NVME_CC_AMS_SHIFT) & 7)
+#define CC_SHN(cc)	(((cc) >> NVME_CC_SHN_SHIFT) & 3)
+
+static u64 nvmev_cap(void)
+{
+	u64 cap = 0;
+
+	cap |= NVMEV_MQES;			/* MQES */
+	cap |= 1ULL << 16;			/* CQR: contiguous queues only */
+	cap |= 20ULL << 24;			/* TO: 10 s in 500 ms units */
+	cap |= 0ULL << 32;			/* DSTRD: 4-byte stride */
+	cap |= 1ULL << 37;			/* CSS: NVM command set */
+	cap |= 0ULL << 48;			/* MPSMIN: 4 KiB */
+	cap |= 0ULL << 52;			/* MPSMAX: 4 KiB */
+	return cap;
+}
+
+void nvmev_reset_registers(struct nvmev_ctrl *ctrl)
+{
+	struct nvmev_regs *r = ctrl->regs;
+
+	memset(ctrl->bar, 0, NVMEV_MSIX_TABLE_OFF);
+	r->cap = nvmev_cap();
+	r->vs = 0x00010400;			/* NVMe 1.4 */
+	ctrl->cc = 0;
+}
+
+/* Doorbells: SQy tail at 0x1000 + 8y, CQy head at 0x1000 + 8y + 4. */
+u32 nvmev_db_read(struct nvmev_ctrl *ctrl, unsigned int qid, bool cq)
+{
+	u32 *db = ctrl->bar + NVME_REG_DBS;
+
+	return READ_ONCE(db[qid * 2 + cq]);
+}
+
+static void set_csts(struct nvmev_ctrl *ctrl, u32 clear, u32 set)
+{
+	u32 csts = READ_ONCE(ctrl->regs->csts);
+
+	WRITE_ONCE(ctrl->regs->csts, (csts & ~clear) | set);
+}
+
+static void controller_fatal(struct nvmev_ctrl *ctrl, const char *why)
+{
+	if (READ_ONCE(ctrl->regs->csts) & NVME_CSTS_CFS)
+		return;
+	pr_err("controller fatal status: %s\n", why);
+	set_csts(ctrl, 0, NVME_CSTS_CFS);
+	trace_nvmev_ctrl_state("fatal");
+}
+
+/* Is [addr, addr+len) ordinary host RAM we may access? */
+static bool host_range_ok(u64 addr, u64 len)
+{
+	if (!len || addr + len < addr)
+		return false;
+	return region_intersects(addr, len, IORESOURCE_SYSTEM_RAM,
+				 IORES_DESC_NONE) == REGION_INTERSECTS;
+}
+
+/*
+ * Wait until every worker has dropped work for queues invalidated before
+ * this call.  See the threading model in nvmev.h.
+ */
+void nvmev_sync_workers(struct nvmev_ctrl *ctrl)
+{
+	u32 epoch = ctrl->epoch + 1;
+	unsigned long warn_at = jiffies + 5 * HZ;
+
+	NVMEV_FN();
+	smp_store_release(&ctrl->epoch, epoch);
+	nvmev_workers_kick(ctrl);
+	while (nvmev_workers_ack_epoch(ctrl, epoch) < ctrl->nr_workers) {
+		if (time_after(jiffies, warn_at)) {
+			pr_warn("waiting for I/O workers to drain\n");
+			warn_at = jiffies + 5 * HZ;
+		}
+		nvmev_workers_kick(ctrl);
+		usleep_range(10, 50);
+	}
+}
+
+static void teardown_queues(struct nvmev_ctrl *ctrl)
+{
+	int i;
+
+	for (i = 0; i < NVMEV_NR_QUEUES; i++) {
+		WRITE_ONCE(ctrl->sq[i].valid, false);
+		WRITE_ONCE(ctrl->cq[i].valid, false);
+		ctrl->cq[i].nr_sqs = 0;
+	}
+	nvmev_sync_workers(ctrl);
+}
+
+static void controller_disable(struct nvmev_ctrl *ctrl)
+{
+	NVMEV_FN();
+	teardown_queues(ctrl);
+	nvmev_admin_reset(ctrl);
+	ctrl->enabled = false;
+	set_csts(ctrl, NVME_CSTS_RDY | NVME_CSTS_CFS, 0);
+	trace_nvmev_ctrl_state("disable");
+	pr_debug("controller disabled\n");
+}
+
+static void controller_enable(struct nvmev_ctrl *ctrl, u32 cc)
+{
+	struct nvmev_regs *r = ctrl->regs;
+	u32 aqa = READ_ONCE(r->aqa);
+	u32 asqs = (aqa & 0xfff) + 1, acqs = ((aqa >> 16) & 0xfff) + 1;
+	u64 asq = READ_ONCE(r->asq), acq = READ_ONCE(r->acq);
+	struct nvmev_sq *sq = &ctrl->sq[0];
+	struct nvmev_cq *cq = &ctrl->cq[0];
+	const char *why = NULL;
+
+	NVMEV_FN();
+	trace_nvmev_ctrl_state("enable");
+	if (CC_MPS(cc) != 0)
+		why = "CC.MPS outside CAP.MPSMIN..MPSMAX";
+	else if (CC_CSS(cc) != 0)
+		why = "CC.CSS selects an unsupported command set";
+	else if (CC_AMS(cc) != 0)
+		why = "CC.AMS selects an unsupported arbitration";
+	else if (asqs < 2 || acqs < 2)
+		why = "admin queue size below 2 entries";
+	else if (!asq || !acq || (asq | acq) & (NVMEV_PAGE_SIZE - 1))
+		why = "admin queue base not page aligned";
+	else if (!host_range_ok(asq, (u64)asqs * sizeof(struct nvme_command)) ||
+		 !host_range_ok(acq, (u64)acqs * sizeof(struct nvme_completion)))
+		why = "admin queue outside host RAM";
+	if (why) {
+		controller_fatal(ctrl, why);
+		return;
+	}
+
+	sq->cmds = phys_to_virt(asq);
+	sq->size = asqs;
+	sq->head = 0;
+	sq->qid = 0;
+	sq->cqid = 0;
+	sq->instance++;
+	cq->cqes = phys_to_virt(acq);
+	cq->size = acqs;
+	cq->tail = 0;
+	cq->phase = 1;
+	cq->qid = 0;
+	cq->vector = 0;
+	cq->irq_enabled = true;
+	cq->nr_sqs = 1;
+	WRITE_ONCE(cq->valid, true);
+	WRITE_ONCE(sq->valid, true);
+	ctrl->enabled = true;
+	set_csts(ctrl, NVME_CSTS_SHST_MASK | NVME_CSTS_CFS, NVME_CSTS_RDY);
+	trace_nvmev_ctrl_state("ready");
+	pr_debug("controller ready: admin SQ %u @%llx, CQ %u @%llx\n", asqs,
+		 asq, acqs, acq);
+}
+
+static void check_registers(struct nvmev_ctrl *ctrl)
+{
+	struct nvmev_regs *r = ctrl->regs;
+	u32 cc = READ_ONCE(r->cc);
+	u32 changed = cc ^ ctrl->cc;
+
+	/* read-only registers: undo stray host writes */
+	if (unlikely(READ_ONCE(r->cap) != nvmev_cap()))
+		r->cap = nvmev_cap();
+	if (unlikely(READ_ONCE(r->vs) != 0x00010400))
+		r->vs = 0x00010400;
+
+	if (likely(!changed))
+		return;
+	ctrl->cc = cc;
+
+	if ((changed & NVME_CC_SHN_MASK) && CC_SHN(cc)) {
+		/* Shutdown: nothing volatile to lose; report completion. */
+		trace_nvmev_ctrl_state("shutdown");
+		set_csts(ctrl, NVME_CSTS_SHST_MASK, NVME_CSTS_SHST_OCCUR);
+		nvmev_sync_workers(ctrl);
+		set_csts(ctrl, NVME_CSTS_SHST_MASK, NVME_CSTS_SHST_CMPLT);
+	}
+	if (changed & NVME_CC_ENABLE) {
+		if (CC_EN(cc))
+			controller_enable(ctrl, cc);
+		else
+			controller_disable(ctrl);
+	}
+}
+
+/* ---- completion queue helpers (any thread) ----------------------------- */
+
+bool nvmev_cq_full(struct nvmev_ctrl *ctrl, struct nvmev_cq *cq)
+{
+	u32 head = nvmev_db_read(ctrl, cq->qid, true);
+
+	/* an invalid head is caught by the dispatcher; treat as full here */
+	if (head >= cq->size)
+		return true;
+	return (cq->tail + 1) % cq->size == head;
+}
+
+bool nvmev_post_cqe(struct nvmev_ctrl *ctrl, struct nvmev_cq *cq,
+		    u16 sqid, u16 cid, u16 status, u32 result, bool *need_irq)
+{
+	struct nvme_completion *cqe;
+	unsigned long flags;
+
+	NVMEV_FN();
+	spin_lock_irqsave(&cq->lock, flags);
+	if (nvmev_cq_full(ctrl, cq)) {
+		spin_unlock_irqrestore(&cq->lock, flags);
+		return false;
+	}
+	cqe = &cq->cqes[cq->tail];
+	cqe->result.u64 = cpu_to_le64(result);
+	cqe->sq_head = cpu_to_le16(READ_ONCE(ctrl->sq[sqid].head));
+	cqe->sq_id = cpu_to_le16(sqid);
+	cqe->command_id = cid;	/* opaque, copied as the host wrote it */
+	/* the phase tag is the last thing the host may observe */
+	dma_wmb();
+	WRITE_ONCE(cqe->status, cpu_to_le16((status << 1) | cq->phase));
+	if (++cq->tail == cq->size) {
+		cq->tail = 0;
+		cq->phase ^= 1;
+	}
+	spin_unlock_irqrestore(&cq->lock, flags);
+	if (cq->irq_enabled)
+		*need_irq = true;
+	return true;
+}
+
+void nvmev_record_error(struct nvmev_ctrl *ctrl, u16 sqid, u16 cid,
+			u16 status, u64 lba, u32 nsid)
+{
+	struct nvmev_err_entry *e;
+	unsigned long flags;
+
+	atomic64_inc(&ctrl->stats.errors);
+	spin_lock_irqsave(&ctrl->err_lock, flags);
+	e = &ctrl->errlog[ctrl->err_count % NVMEV_ERR_LOG_ENTRIES];
+	e->count = ++ctrl->err_count;
+	e->sqid = sqid;
+	e->cid = cid;
+	e->status = status;
+	e->lba = lba;
+	e->nsid = nsid;
+	spin_unlock_irqrestore(&ctrl->err_lock, flags);
+}
+
+/* ---- dispatcher -------------------------------------------------------- */
+
+static bool process_admin_sq(struct nvmev_ctrl *ctrl)
+{
+	struct nvmev_sq *sq = &ctrl->sq[0];
+	struct nvmev_cq *cq = &ctrl->cq[0];
+	u32 tail = nvmev_db_read(ctrl, 0, false);
+	struct nvme_command cmd;
+	bool did = false;
+
+	if (tail == sq->head)
+		return false;
+	NVMEV_FN();
+	if (tail >= sq->size) {
+		controller_fatal(ctrl, "admin SQ tail doorbell beyond queue");
+		return false;
+	}
+	while (sq->head != tail && ctrl->enabled &&
+	       !(READ_ONCE(ctrl->regs->csts) & NVME_CSTS_CFS)) {
+		if (nvmev_cq_full(ctrl, cq))
+			break;
+		memcpy(&cmd, &sq->cmds[sq->head], sizeof(cmd));
+		WRITE_ONCE(sq->head, (sq->head + 1) % sq->size);
+		nvmev_admin_process(ctrl, &cmd);
+		did = true;
+	}
+	return did;
+}
+
+static unsigned int arbitration_burst(struct nvmev_ctrl *ctrl)
+{
+	unsigned int ab = ctrl->feat.arbitration & 7;
+
+	return ab == 7 ? UINT_MAX : 1U << ab;
+}
+
+static bool process_io_sq(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq,
+			  unsigned int burst)
+{
+	u32 tail = nvmev_db_read(ctrl, sq->qid, false);
+	struct nvmev_io io;
+	unsigned int n = 0;
+
+	if (tail == sq->head)
+		return false;
+	if (tail >= sq->size) {
+		controller_fatal(ctrl, "I/O SQ tail doorbell beyond queue");
+		return false;
+	}
+	NVMEV_FN();
+	while (sq->head != tail && n < burst) {
+		if (!nvmev_workers_have_room(ctrl))
+			break;
+		memcpy(&io.cmd, &sq->cmds[sq->head], sizeof(io.cmd));
+		WRITE_ONCE(sq->head, (sq->head + 1) % sq->size);
+		io.sqid = sq->qid;
+		io.sq_instance = sq->instance;
+		io.t_fetch = nvmev_now();
+		io.result = 0;
+		io.done = false;
+		nvmev_trace_set_cmd(sq->qid, io.cmd.common.command_id);
+		io.status = nvmev_io_prepare(ctrl, &io);
+		nvmev_worker_submit(ctrl, &io);
+		nvmev_trace_clear_cmd();
+		n++;
+	}
+	return n > 0;
+}
+
+static bool check_cq_doorbells(struct nvmev_ctrl *ctrl)
+{
+	int i;
+
+	for (i = 0; i < NVMEV_NR_QUEUES; i++) {
+		struct nvmev_cq *cq = &ctrl->cq[i];
+
+		if (cq->valid && nvmev_db_read(ctrl, i, true) >= cq->size) {
+			controller_fatal(ctrl, "CQ head doorbell beyond queue");
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool dispatch_once(struct nvmev_ctrl *ctrl)
+{
+	unsigned int burst;
+	bool busy = false;
+	int i;
+
+	check_registers(ctrl);
+	if (!ctrl->enabled || (READ_ONCE(ctrl->regs->csts) & NVME_CSTS_CFS))
+		return false;
+
+	busy |= process_admin_sq(ctrl);
+	burst = arbitration_burst(ctrl);
+	for (i = 1; i < NVMEV_NR_QUEUES && ctrl->enabled; i++) {
+		struct nvmev_sq *sq = &ctrl->sq[i];
+
+		if (sq->valid)
+			busy |= process_io_sq(ctrl, sq, burst);
+	}
+	return busy;
+}
+
+static int nvmev_dispatcher(void *data)
+{
+	struct nvmev_ctrl *ctrl = data;
+	u64 last_busy = nvmev_now(), last_slow = 0;
+	unsigned int sleep_us = 0;
+
+	pr_info("dispatcher running on CPU %d\n", smp_processor_id());
+	while (!kthread_should_stop()) {
+		u64 now;
+
+		if (dispatch_once(ctrl)) {
+			last_busy = nvmev_now();
+			sleep_us = 0;
+			cond_resched();
+			continue;
+		}
+		now = nvmev_now();
+		if (now - last_slow > 10 * NSEC_PER_MSEC) {
+			last_slow = now;
+			if (ctrl->enabled)
+				check_cq_doorbells(ctrl);
+			nvmev_msix_poll_pending(ctrl);
+		}
+		if (now - last_busy < (u64)nvmev_idle_spin_us * NSEC_PER_USEC) {
+			cpu_relax();
+			cond_resched();
+			continue;
+		}
+		/* idle: back off exponentially up to idle_sleep_us */
+		sleep_us = clamp(sleep_us * 2, 10U, max(nvmev_idle_sleep_us, 10U));
+		usleep_range(sleep_us, sleep_us + sleep_us / 4);
+	}
+	return 0;
+}
+
+int nvmev_dispatcher_start(struct nvmev_ctrl *ctrl)
+{
+	struct task_struct *t;
+	int i;
+
+	for (i = 0; i < NVMEV_NR_QUEUES; i++)
+		spin_lock_init(&ctrl->cq[i].lock);
+	t = kthread_create(nvmev_dispatcher, ctrl, "nvmev_dispatch");
+	if (IS_ERR(t))
+		return PTR_ERR(t);
+	kthread_bind(t, ctrl->cpus[0]);
+	ctrl->dispatcher = t;
+	wake_up_process(t);
+	return 0;
+}
+
+void nvmev_dispatcher_stop(struct nvmev_ctrl *ctrl)
+{
+	if (ctrl->dispatcher) {
+		kthread_stop(ctrl->dispatcher);
+		ctrl->dispatcher = NULL;
+	}
+}

@@ -1,0 +1,339 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nvmev module entry: parameters, the reserved region, threads, debugfs
+ * and the virtual PCI device.
+ */
+#define pr_fmt(fmt) "nvmev: " fmt
+
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/init.h>
+#include <linux/io.h>
+#include <linux/ioport.h>
+#include <linux/slab.h>
+#include <linux/cpumask.h>
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
+
+#include "nvmev.h"
+#include "../trace/nvmev_trace.h"
+
+struct nvmev_ctrl *nvmev;
+
+static char *memmap_start;
+module_param(memmap_start, charp, 0444);
+MODULE_PARM_DESC(memmap_start,
+		 "Physical start of the reserved region (memparse: 1G, 4096M, 0x40000000); boot with memmap=SIZE$START");
+
+static char *memmap_size;
+module_param(memmap_size, charp, 0444);
+MODULE_PARM_DESC(memmap_size,
+		 "Size of the reserved region (memparse: 1G, 512M); the first 1 MiB holds BAR0, the rest is storage");
+
+static char *cpus;
+module_param(cpus, charp, 0444);
+MODULE_PARM_DESC(cpus,
+		 "CPU list, e.g. 2,3 or 2-5: the first runs the dispatcher, the rest run I/O workers (at least two CPUs)");
+
+unsigned int nvmev_read_latency_ns = 20000;
+module_param_named(read_latency_ns, nvmev_read_latency_ns, uint, 0644);
+MODULE_PARM_DESC(read_latency_ns, "Fixed model: read completion latency in ns (default 20000)");
+
+unsigned int nvmev_write_latency_ns = 20000;
+module_param_named(write_latency_ns, nvmev_write_latency_ns, uint, 0644);
+MODULE_PARM_DESC(write_latency_ns, "Fixed model: write/flush completion latency in ns (default 20000)");
+
+static unsigned int lba_size = 512;
+module_param(lba_size, uint, 0444);
+MODULE_PARM_DESC(lba_size, "Namespace logical block size: 512 or 4096 (default 512)");
+
+static unsigned int mdts = 6;
+module_param(mdts, uint, 0444);
+MODULE_PARM_DESC(mdts, "Maximum data transfer size as a power of two of 4 KiB pages, 1..9 (default 6 = 256 KiB)");
+
+static char *serial;
+module_param(serial, charp, 0444);
+MODULE_PARM_DESC(serial, "Serial number (up to 20 ASCII characters; default derived from memmap_start)");
+
+unsigned int nvmev_idle_spin_us = 1000;
+module_param_named(idle_spin_us, nvmev_idle_spin_us, uint, 0644);
+MODULE_PARM_DESC(idle_spin_us, "Dispatcher: keep polling this long after the last command before backing off (default 1000)");
+
+unsigned int nvmev_idle_sleep_us = 500;
+module_param_named(idle_sleep_us, nvmev_idle_sleep_us, uint, 0644);
+MODULE_PARM_DESC(idle_sleep_us, "Dispatcher: longest sleep between doorbell polls when idle (default 500)");
+
+static int parse_size(const char *name, const char *s, u64 *out)
+{
+	char *end;
+
+	if (!s || !*s) {
+		pr_err("%s= is required (e.g. memmap_start=1G memmap_size=1G with memmap=1G$1G on the kernel command line)\n",
+		       name);
+		return -EINVAL;
+	}
+	*out = memparse(s, &end);
+	if (*end && *end != '\n') {
+		pr_err("%s=%s: not a size (use a number with optional K/M/G suffix)\n",
+		       name, s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_cpus(struct nvmev_ctrl *ctrl, const char *list)
+{
+	unsigned int *v;
+	char *dup, *p, *tok;
+	int n = 0, ret = -EINVAL, i;
+
+	if (!list || !*list) {
+		pr_err("cpus= is required: the dispatcher CPU followed by one or more I/O worker CPUs, e.g. cpus=2,3\n");
+		return -EINVAL;
+	}
+	v = kcalloc(nr_cpu_ids, sizeof(*v), GFP_KERNEL);
+	dup = kstrdup(list, GFP_KERNEL);
+	if (!v || !dup) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	p = strim(dup);
+	while ((tok = strsep(&p, ",")) != NULL) {
+		unsigned int a, b, c;
+		char *dash = strchr(tok, '-');
+
+		if (dash)
+			*dash = '\0';
+		if (kstrtouint(tok, 10, &a) ||
+		    (dash ? kstrtouint(dash + 1, 10, &b) : (b = a, 0)) || b < a) {
+			pr_err("cpus=%s: cannot parse \"%s\"\n", list, tok);
+			goto out;
+		}
+		for (c = a; c <= b; c++) {
+			if (c >= nr_cpu_ids || !cpu_possible(c)) {
+				pr_err("cpus=%s: CPU %u does not exist (this system has %u)\n",
+				       list, c, nr_cpu_ids);
+				goto out;
+			}
+			if (!cpu_online(c)) {
+				pr_err("cpus=%s: CPU %u is offline\n", list, c);
+				goto out;
+			}
+			for (i = 0; i < n; i++) {
+				if (v[i] == c) {
+					pr_err("cpus=%s: CPU %u is listed twice\n",
+					       list, c);
+					goto out;
+				}
+			}
+			v[n++] = c;
+		}
+	}
+	if (n < 2) {
+		pr_err("cpus=%s: need at least two CPUs (dispatcher + I/O worker)\n",
+		       list);
+		goto out;
+	}
+	ctrl->cpus = v;
+	ctrl->nr_cpus = n;
+	v = NULL;
+	ret = 0;
+out:
+	kfree(v);
+	kfree(dup);
+	return ret;
+}
+
+static int check_region(struct nvmev_ctrl *ctrl)
+{
+	phys_addr_t start = ctrl->mem_start;
+	u64 size = ctrl->mem_size;
+	u64 end = start + size - 1;
+
+	if (!size || end < start) {
+		pr_err("memmap_size=%llu: invalid\n", size);
+		return -EINVAL;
+	}
+	if (start & (NVMEV_BAR_SIZE - 1)) {
+		pr_err("memmap_start=%pa: must be aligned to %u KiB (BAR0 alignment)\n",
+		       &start, NVMEV_BAR_SIZE >> 10);
+		return -EINVAL;
+	}
+	if (size < NVMEV_STORAGE_OFF + NVMEV_MIN_STORAGE) {
+		pr_err("memmap_size=%llu: too small, need at least %lu MiB (1 MiB registers + %lu MiB storage)\n",
+		       size, (NVMEV_STORAGE_OFF + NVMEV_MIN_STORAGE) >> 20,
+		       NVMEV_MIN_STORAGE >> 20);
+		return -EINVAL;
+	}
+	if (region_intersects(start, size, IORESOURCE_SYSTEM_RAM,
+			      IORES_DESC_NONE) != REGION_DISJOINT) {
+		pr_err("region [%pa-0x%llx] overlaps System RAM: reserve it on the kernel command line with memmap=%lluM$%lluM\n",
+		       &start, end, size >> 20, (u64)start >> 20);
+		return -EINVAL;
+	}
+	if (region_intersects(start, size, IORESOURCE_MEM,
+			      IORES_DESC_RESERVED) != REGION_INTERSECTS) {
+		pr_err("region [%pa-0x%llx] is not entirely reserved memory: boot with memmap=%lluM$%lluM\n",
+		       &start, end, size >> 20, (u64)start >> 20);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* ---- debugfs: controller statistics ------------------------------------- */
+
+static int ctrl_stats_show(struct seq_file *m, void *v)
+{
+	struct nvmev_ctrl *ctrl = m->private;
+	struct nvmev_stats *s = &ctrl->stats;
+
+	seq_printf(m, "enabled %d\n", ctrl->enabled);
+	seq_printf(m, "csts 0x%x\n", READ_ONCE(ctrl->regs->csts));
+	seq_printf(m, "host_read_cmds %lld\n", atomic64_read(&s->host_read_cmds));
+	seq_printf(m, "host_write_cmds %lld\n", atomic64_read(&s->host_write_cmds));
+	seq_printf(m, "read_512b_units %lld\n", atomic64_read(&s->data_units_read));
+	seq_printf(m, "written_512b_units %lld\n",
+		   atomic64_read(&s->data_units_written));
+	seq_printf(m, "errors %lld\n", atomic64_read(&s->errors));
+	seq_printf(m, "irqs %lld\n", atomic64_read(&s->irqs));
+	seq_printf(m, "irqs_masked %lld\n", atomic64_read(&s->irqs_masked));
+	seq_printf(m, "power_cycles %u\n", ctrl->power_cycles);
+	seq_printf(m, "unsafe_shutdowns %u\n", ctrl->unsafe_shutdowns);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(ctrl_stats);
+
+static void nvmev_unmap(struct nvmev_ctrl *ctrl)
+{
+	if (ctrl->storage)
+		memunmap(ctrl->storage);
+	if (ctrl->bar)
+		memunmap(ctrl->bar);
+}
+
+static int __init nvmev_init(void)
+{
+	struct nvmev_ctrl *ctrl;
+	u64 v;
+	int ret;
+
+	if (lba_size != 512 && lba_size != 4096) {
+		pr_err("lba_size=%u: must be 512 or 4096\n", lba_size);
+		return -EINVAL;
+	}
+	if (mdts < 1 || mdts > 9) {
+		pr_err("mdts=%u: must be 1..9\n", mdts);
+		return -EINVAL;
+	}
+	if (serial && strlen(serial) > 20) {
+		pr_err("serial=%s: longer than 20 characters\n", serial);
+		return -EINVAL;
+	}
+
+	ctrl = kzalloc(sizeof(*ctrl), GFP_KERNEL);
+	if (!ctrl)
+		return -ENOMEM;
+	spin_lock_init(&ctrl->err_lock);
+	spin_lock_init(&ctrl->cfg_lock);
+
+	ret = parse_size("memmap_start", memmap_start, &v);
+	if (ret)
+		goto err_free;
+	ctrl->mem_start = v;
+	ret = parse_size("memmap_size", memmap_size, &ctrl->mem_size);
+	if (ret)
+		goto err_free;
+	ret = check_region(ctrl);
+	if (ret)
+		goto err_free;
+	ret = parse_cpus(ctrl, cpus);
+	if (ret)
+		goto err_free;
+
+	ctrl->lba_shift = ilog2(lba_size);
+	ctrl->mdts = mdts;
+	ctrl->storage_size = ctrl->mem_size - NVMEV_STORAGE_OFF;
+	ctrl->nr_lbas = ctrl->storage_size >> ctrl->lba_shift;
+	if (serial && *serial)
+		strscpy(ctrl->serial, serial, sizeof(ctrl->serial));
+	else
+		snprintf(ctrl->serial, sizeof(ctrl->serial), "NVMEV%08llX",
+			 (u64)ctrl->mem_start >> 20);
+	strscpy(ctrl->model, "nvmev Virtual NVMe SSD", sizeof(ctrl->model));
+	strscpy(ctrl->firmware, NVMEV_VERSION, sizeof(ctrl->firmware));
+	ctrl->power_on_ns = nvmev_now();
+
+	ctrl->bar = memremap(ctrl->mem_start, NVMEV_BAR_SIZE, MEMREMAP_WT);
+	ctrl->storage = memremap(ctrl->mem_start + NVMEV_STORAGE_OFF,
+				 ctrl->storage_size, MEMREMAP_WB);
+	if (!ctrl->bar || !ctrl->storage) {
+		pr_err("cannot map the reserved region\n");
+		ret = -ENOMEM;
+		goto err_unmap;
+	}
+	ctrl->regs = ctrl->bar;
+	nvmev_reset_registers(ctrl);
+	nvmev = ctrl;
+
+	ctrl->debugfs = debugfs_create_dir(NVMEV_DRV_NAME, NULL);
+	debugfs_create_file("ctrl", 0444, ctrl->debugfs, ctrl, &ctrl_stats_fops);
+	ret = nvmev_trace_init(ctrl->debugfs);
+	if (ret)
+		goto err_debugfs;
+
+	nvmev_admin_reset(ctrl);
+	ret = nvmev_workers_start(ctrl);
+	if (ret)
+		goto err_trace;
+	ret = nvmev_dispatcher_start(ctrl);
+	if (ret)
+		goto err_workers;
+	ret = nvmev_pci_init(ctrl);
+	if (ret)
+		goto err_dispatcher;
+
+	pr_info("%llu MiB storage at %pa, %llu LBAs of %u bytes, dispatcher CPU %u, %u I/O worker(s)\n",
+		ctrl->storage_size >> 20, &ctrl->mem_start, ctrl->nr_lbas,
+		lba_size, ctrl->cpus[0], ctrl->nr_workers);
+	return 0;
+
+err_dispatcher:
+	nvmev_dispatcher_stop(ctrl);
+err_workers:
+	nvmev_workers_stop(ctrl);
+err_trace:
+	nvmev_trace_exit();
+err_debugfs:
+	debugfs_remove_recursive(ctrl->debugfs);
+	nvmev = NULL;
+err_unmap:
+	nvmev_unmap(ctrl);
+err_free:
+	kfree(ctrl->cpus);
+	kfree(ctrl);
+	return ret;
+}
+
+static void __exit nvmev_exit(void)
+{
+	struct nvmev_ctrl *ctrl = nvmev;
+
+	/* the nvme driver unbinds here and shuts the controller down */
+	nvmev_pci_exit(ctrl);
+	nvmev_dispatcher_stop(ctrl);
+	nvmev_workers_stop(ctrl);
+	nvmev_trace_exit();
+	debugfs_remove_recursive(ctrl->debugfs);
+	nvmev = NULL;
+	nvmev_unmap(ctrl);
+	kfree(ctrl->cpus);
+	kfree(ctrl);
+	pr_info("unloaded\n");
+}
+
+module_init(nvmev_init);
+module_exit(nvmev_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("nvmev: virtual PCIe NVMe SSD backed by reserved memory");
+MODULE_VERSION(NVMEV_VERSION);

@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * nvmev: a virtual PCIe NVMe controller backed by reserved memory.
+ *
+ * Threading model
+ * ---------------
+ * One dispatcher kthread (cpus[0]) owns all controller state: registers,
+ * queue creation/deletion, admin commands and the fetching of I/O commands.
+ * It hands each fetched I/O command to one of the I/O worker kthreads
+ * (cpus[1..]) through a single-producer/single-consumer ring.  A worker
+ * copies the data, keeps its commands in a min-heap ordered by model
+ * completion time and posts each completion at that time, then raises the
+ * completion queue's MSI-X vector.
+ *
+ * Queue teardown (Delete SQ/CQ, CC.EN=0) is synchronised with the workers
+ * by an epoch handshake: the dispatcher invalidates the queue, bumps
+ * ctrl->epoch and waits until every worker has observed the new epoch at
+ * the top of its loop, where a worker drops every command whose queue is
+ * gone.  After the handshake no worker touches the queue's host memory.
+ */
+#ifndef _NVMEV_H
+#define _NVMEV_H
+
+#include <linux/types.h>
+#include <linux/kernel.h>
+#include <linux/spinlock.h>
+#include <linux/nvme.h>
+#include <linux/pci.h>
+#include <linux/mutex.h>
+
+#define NVMEV_DRV_NAME		"nvmev"
+#define NVMEV_VERSION		"0.1.0"
+
+#define NVMEV_PCI_DOMAIN	0x1000
+#define NVMEV_PCI_VENDOR	0x0c51
+#define NVMEV_PCI_DEVICE	0x0110
+
+/* Layout of the reserved region: BAR0 first, storage after 1 MiB. */
+#define NVMEV_BAR_SIZE		0x4000		/* 16 KiB, power of two */
+#define NVMEV_MSIX_TABLE_OFF	0x2000
+#define NVMEV_MSIX_PBA_OFF	0x3000
+#define NVMEV_STORAGE_OFF	(1UL << 20)
+#define NVMEV_MIN_STORAGE	(16UL << 20)
+
+#define NVMEV_MAX_IO_QUEUES	64
+#define NVMEV_NR_QUEUES		(NVMEV_MAX_IO_QUEUES + 1)	/* + admin */
+#define NVMEV_MSIX_VECTORS	NVMEV_NR_QUEUES
+#define NVMEV_MQES		1023		/* 1024 entries, 0's based */
+#define NVMEV_MAX_AER		4
+#define NVMEV_ERR_LOG_ENTRIES	64
+#define NVMEV_PAGE_SHIFT	12		/* CC.MPS = 0 only */
+#define NVMEV_PAGE_SIZE		(1U << NVMEV_PAGE_SHIFT)
+
+#define NVMEV_NSID		1
+
+/* Status field helpers: (SCT << 8 | SC), DNR is bit 14 of the 15-bit field */
+#define NVMEV_SCT_GENERIC	0x0
+#define NVMEV_SCT_CMD		0x1
+#define NVMEV_SCT_MEDIA		0x2
+#define NVMEV_SC(sct, sc)	((u16)(((sct) << 8) | (sc)))
+#define NVMEV_DNR		0x4000
+#define NVMEV_ERR(sct, sc)	(NVMEV_SC(sct, sc) | NVMEV_DNR)
+
+#define SC_SUCCESS		0
+#define SC_INVALID_OPCODE	NVMEV_ERR(NVMEV_SCT_GENERIC, 0x01)
+#define SC_INVALID_FIELD	NVMEV_ERR(NVMEV_SCT_GENERIC, 0x02)
+#define SC_DATA_XFER_ERROR	NVMEV_ERR(NVMEV_SCT_GENERIC, 0x04)
+#define SC_INTERNAL		NVMEV_ERR(NVMEV_SCT_GENERIC, 0x06)
+#define SC_ABORT_SQ_DELETED	NVMEV_SC(NVMEV_SCT_GENERIC, 0x08)
+#define SC_INVALID_NS		NVMEV_ERR(NVMEV_SCT_GENERIC, 0x0b)
+#define SC_PRP_OFFSET		NVMEV_ERR(NVMEV_SCT_GENERIC, 0x13)
+#define SC_LBA_RANGE		NVMEV_ERR(NVMEV_SCT_GENERIC, 0x80)
+#define SC_CQ_INVALID		NVMEV_ERR(NVMEV_SCT_CMD, 0x00)
+#define SC_QID_INVALID		NVMEV_ERR(NVMEV_SCT_CMD, 0x01)
+#define SC_QUEUE_SIZE		NVMEV_ERR(NVMEV_SCT_CMD, 0x02)
+#define SC_ASYNC_LIMIT		NVMEV_ERR(NVMEV_SCT_CMD, 0x05)
+#define SC_INVALID_VECTOR	NVMEV_ERR(NVMEV_SCT_CMD, 0x08)
+#define SC_INVALID_LOG_PAGE	NVMEV_ERR(NVMEV_SCT_CMD, 0x09)
+#define SC_INVALID_QDELETE	NVMEV_ERR(NVMEV_SCT_CMD, 0x0c)
+#define SC_NOT_SAVEABLE		NVMEV_ERR(NVMEV_SCT_CMD, 0x0d)
+#define SC_COMPARE_FAILED	NVMEV_ERR(NVMEV_SCT_MEDIA, 0x85)
+
+/* Controller register block at the start of BAR0 (NVMe 1.4, 3.1). */
+struct nvmev_regs {
+	u64 cap;
+	u32 vs;
+	u32 intms;
+	u32 intmc;
+	u32 cc;
+	u32 rsvd1;
+	u32 csts;
+	u32 nssr;
+	u32 aqa;
+	u64 asq;
+	u64 acq;
+} __packed;
+
+struct nvmev_sq {
+	bool valid;
+	u16 qid;
+	u16 cqid;
+	u32 size;		/* entries */
+	u32 head;		/* next entry the device fetches */
+	u32 instance;		/* bumps on every create: stale work is dropped */
+	u8 prio;
+	struct nvme_command *cmds;
+};
+
+struct nvmev_cq {
+	bool valid;
+	bool irq_enabled;
+	u16 qid;
+	u16 vector;
+	u32 size;
+	u32 tail;		/* next entry the device writes */
+	u32 phase;
+	int nr_sqs;		/* SQs bound to this CQ */
+	spinlock_t lock;	/* workers and dispatcher post concurrently */
+	struct nvme_completion *cqes;
+	/* interrupt coalescing is not modelled: one interrupt per batch */
+};
+
+/* A fetched I/O command travelling from dispatcher to worker. */
+struct nvmev_io {
+	struct nvme_command cmd;
+	u64 t_fetch;		/* ns, when the dispatcher fetched it */
+	u64 t_target;		/* ns, when its completion is due */
+	u32 sq_instance;
+	u16 sqid;
+	u16 status;		/* precomputed error status, 0 if to execute */
+	u32 result;
+	bool done;		/* data phase finished */
+};
+
+struct nvmev_worker;
+
+struct nvmev_stats {
+	atomic64_t data_units_read;	/* 512-byte units; SMART rounds */
+	atomic64_t data_units_written;
+	atomic64_t host_read_cmds;
+	atomic64_t host_write_cmds;
+	atomic64_t busy_ns;
+	atomic64_t errors;
+	atomic64_t irqs;
+	atomic64_t irqs_masked;
+};
+
+struct nvmev_err_entry {
+	u64 count;
+	u16 sqid;
+	u16 cid;
+	u16 status;
+	u64 lba;
+	u32 nsid;
+};
+
+struct nvmev_features {
+	u32 arbitration;
+	u32 power_mgmt;
+	u32 temp_thresh[2];	/* [0] over, [1] under; composite sensor */
+	u32 err_recovery;
+	u32 vwc;
+	u32 nr_queues;		/* as granted: NCQA << 16 | NSQA, 0's based */
+	u32 irq_coalesce;
+	u32 irq_config[NVMEV_MSIX_VECTORS];
+	u32 write_atomicity;
+	u32 async_event;
+};
+
+struct nvmev_ctrl {
+	/* reserved region */
+	phys_addr_t mem_start;
+	u64 mem_size;
+	void *bar;			/* BAR0 mapping */
+	struct nvmev_regs *regs;
+	u32 __iomem *db;		/* doorbells, plain memory really */
+	void *storage;
+	u64 storage_size;
+
+	/* PCI */
+	struct pci_bus *bus;
+	struct pci_dev *pdev;
+	u8 cfg[PCI_CFG_SPACE_EXP_SIZE];	/* config space image */
+	u32 bar_lo_mask_pending;	/* BAR sizing in progress, per dword */
+	struct resource bar_res;
+	struct resource *bar_parent;
+	spinlock_t cfg_lock;
+
+	/* namespace */
+	unsigned int lba_shift;
+	u64 nr_lbas;
+	unsigned int mdts;		/* as 2^n pages */
+
+	/* controller state, owned by the dispatcher */
+	u32 cc;				/* last CC value acted on */
+	bool enabled;
+	u32 epoch;			/* see header comment */
+	struct nvmev_sq sq[NVMEV_NR_QUEUES];
+	struct nvmev_cq cq[NVMEV_NR_QUEUES];
+	u16 nr_io_sq_granted;
+	u16 nr_io_cq_granted;
+	u16 aer_cids[NVMEV_MAX_AER];
+	int nr_aer;
+	u32 aer_pending;		/* bitmask of event types to report */
+	u32 aer_masked;			/* event types awaiting a log read */
+	u16 aer_info[8];		/* per type: info << 8 | log page */
+	struct nvmev_features feat;
+	u64 power_on_ns;
+	u32 power_cycles;
+	u32 unsafe_shutdowns;
+	u8 critical_warning;
+
+	/* error log, written by dispatcher and workers */
+	spinlock_t err_lock;
+	struct nvmev_err_entry errlog[NVMEV_ERR_LOG_ENTRIES];
+	u64 err_count;
+
+	struct nvmev_stats stats;
+
+	/* threads */
+	unsigned int *cpus;
+	unsigned int nr_cpus;
+	struct task_struct *dispatcher;
+	struct nvmev_worker *workers;
+	unsigned int nr_workers;
+	unsigned int next_worker;
+
+	/* identity */
+	char serial[21];
+	char model[41];
+	char firmware[9];
+
+	struct dentry *debugfs;
+};
+
+extern struct nvmev_ctrl *nvmev;
+
+/* module parameters shared across files */
+extern unsigned int nvmev_read_latency_ns;
+extern unsigned int nvmev_write_latency_ns;
+extern unsigned int nvmev_idle_spin_us;
+extern unsigned int nvmev_idle_sleep_us;
+
+/* core/pci.c */
+int nvmev_pci_init(struct nvmev_ctrl *ctrl);
+void nvmev_pci_exit(struct nvmev_ctrl *ctrl);
+void nvmev_signal_irq(struct nvmev_ctrl *ctrl, u16 vector);
+void nvmev_msix_poll_pending(struct nvmev_ctrl *ctrl);
+
+/* core/ctrl.c */
+int nvmev_dispatcher_start(struct nvmev_ctrl *ctrl);
+void nvmev_dispatcher_stop(struct nvmev_ctrl *ctrl);
+void nvmev_reset_registers(struct nvmev_ctrl *ctrl);
+u32 nvmev_db_read(struct nvmev_ctrl *ctrl, unsigned int qid, bool cq);
+void nvmev_sync_workers(struct nvmev_ctrl *ctrl);
+bool nvmev_post_cqe(struct nvmev_ctrl *ctrl, struct nvmev_cq *cq,
+		    u16 sqid, u16 cid, u16 status, u32 result, bool *need_irq);
+bool nvmev_cq_full(struct nvmev_ctrl *ctrl, struct nvmev_cq *cq);
+void nvmev_record_error(struct nvmev_ctrl *ctrl, u16 sqid, u16 cid,
+			u16 status, u64 lba, u32 nsid);
+
+/* core/worker.c */
+int nvmev_workers_start(struct nvmev_ctrl *ctrl);
+void nvmev_workers_stop(struct nvmev_ctrl *ctrl);
+bool nvmev_worker_submit(struct nvmev_ctrl *ctrl, const struct nvmev_io *io);
+bool nvmev_workers_have_room(struct nvmev_ctrl *ctrl);
+void nvmev_workers_kick(struct nvmev_ctrl *ctrl);
+unsigned int nvmev_workers_ack_epoch(struct nvmev_ctrl *ctrl, u32 epoch);
+
+/* admin/admin.c */
+void nvmev_admin_process(struct nvmev_ctrl *ctrl, struct nvme_command *cmd);
+void nvmev_admin_reset(struct nvmev_ctrl *ctrl);
+void nvmev_raise_aer(struct nvmev_ctrl *ctrl, u8 type, u8 info, u8 log);
+
+/* io/io.c */
+u16 nvmev_io_prepare(struct nvmev_ctrl *ctrl, struct nvmev_io *io);
+void nvmev_io_execute(struct nvmev_ctrl *ctrl, struct nvmev_io *io);
+
+/* io/prp.c */
+enum nvmev_dir { NVMEV_TO_HOST, NVMEV_FROM_HOST };
+/* Called per host chunk (within one page); returns 0 or an NVMe status. */
+typedef int (*nvmev_xfer_fn)(void *host, size_t len, void *priv);
+u16 nvmev_prp_xfer(struct nvmev_ctrl *ctrl, u64 prp1, u64 prp2, size_t len,
+		   void *buf, enum nvmev_dir dir);
+u16 nvmev_prp_walk(struct nvmev_ctrl *ctrl, u64 prp1, u64 prp2, size_t len,
+		   enum nvmev_dir dir, nvmev_xfer_fn fn, void *priv);
+void *nvmev_host_map(u64 addr, size_t len, bool write);
+
+static inline u64 nvmev_now(void)
+{
+	return ktime_get_ns();
+}
+
+#endif /* _NVMEV_H */

@@ -1,0 +1,389 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * I/O workers.  Each worker owns a single-producer/single-consumer ring fed
+ * by the dispatcher and a private min-heap of commands ordered by model
+ * completion time.  A command's data is moved as soon as the worker takes
+ * it; its completion is posted when the model says, then the CQ's vector
+ * is raised once per batch.
+ */
+#define pr_fmt(fmt) "nvmev: " fmt
+
+#include <linux/module.h>
+#include <linux/kthread.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/hrtimer.h>
+
+#include "nvmev.h"
+#include "../trace/nvmev_trace.h"
+#include "../trace/events.h"
+
+#define RING_SIZE	1024			/* power of two */
+#define POOL_SIZE	4096
+/* Below this distance to the next due completion a worker spins. */
+#define SPIN_NS		(20 * NSEC_PER_USEC)
+/* How early a sleeping worker wakes before a due completion. */
+#define WAKE_MARGIN_NS	(10 * NSEC_PER_USEC)
+
+struct nvmev_worker {
+	struct nvmev_ctrl *ctrl;
+	struct task_struct *task;
+	unsigned int id;
+	unsigned int cpu;
+
+	/* dispatcher -> worker ring */
+	struct nvmev_io *ring;
+	u32 ring_head ____cacheline_aligned;	/* consumer */
+	u32 ring_tail ____cacheline_aligned;	/* producer */
+
+	/* worker-private */
+	struct nvmev_io *pool ____cacheline_aligned;
+	u16 *free;				/* free pool slots */
+	unsigned int nr_free;
+	u16 *heap;				/* pool slots, by t_target */
+	unsigned int nr_heap;
+	DECLARE_BITMAP(irq_pending, NVMEV_MSIX_VECTORS);
+
+	int sleeping;
+	u32 epoch_seen;
+	u64 completed;
+	u64 dropped;
+};
+
+/* ---- min-heap of pool slots keyed by t_target ------------------------- */
+
+static inline u64 key(struct nvmev_worker *w, unsigned int i)
+{
+	return w->pool[w->heap[i]].t_target;
+}
+
+static void heap_push(struct nvmev_worker *w, u16 slot)
+{
+	unsigned int i = w->nr_heap++;
+
+	w->heap[i] = slot;
+	while (i) {
+		unsigned int p = (i - 1) / 2;
+
+		if (key(w, p) <= key(w, i))
+			break;
+		swap(w->heap[p], w->heap[i]);
+		i = p;
+	}
+}
+
+static void heap_remove(struct nvmev_worker *w, unsigned int i)
+{
+	w->heap[i] = w->heap[--w->nr_heap];
+	for (;;) {
+		unsigned int l = 2 * i + 1, r = l + 1, m = i;
+
+		if (l < w->nr_heap && key(w, l) < key(w, m))
+			m = l;
+		if (r < w->nr_heap && key(w, r) < key(w, m))
+			m = r;
+		if (m == i)
+			break;
+		swap(w->heap[m], w->heap[i]);
+		i = m;
+	}
+}
+
+static void heap_rebuild(struct nvmev_worker *w)
+{
+	unsigned int n = w->nr_heap, i;
+
+	w->nr_heap = 0;
+	for (i = 0; i < n; i++)
+		heap_push(w, w->heap[i]);
+}
+
+/* ---- dispatcher side ---------------------------------------------------- */
+
+static inline bool ring_full(struct nvmev_worker *w)
+{
+	return w->ring_tail - smp_load_acquire(&w->ring_head) >= RING_SIZE;
+}
+
+bool nvmev_workers_have_room(struct nvmev_ctrl *ctrl)
+{
+	unsigned int i;
+
+	for (i = 0; i < ctrl->nr_workers; i++)
+		if (!ring_full(&ctrl->workers[i]))
+			return true;
+	return false;
+}
+
+static void kick(struct nvmev_worker *w)
+{
+	smp_mb();
+	if (READ_ONCE(w->sleeping))
+		wake_up_process(w->task);
+}
+
+bool nvmev_worker_submit(struct nvmev_ctrl *ctrl, const struct nvmev_io *io)
+{
+	unsigned int i;
+
+	NVMEV_FN();
+	for (i = 0; i < ctrl->nr_workers; i++) {
+		struct nvmev_worker *w;
+
+		w = &ctrl->workers[ctrl->next_worker];
+		ctrl->next_worker = (ctrl->next_worker + 1) % ctrl->nr_workers;
+		if (ring_full(w))
+			continue;
+		w->ring[w->ring_tail & (RING_SIZE - 1)] = *io;
+		smp_store_release(&w->ring_tail, w->ring_tail + 1);
+		kick(w);
+		return true;
+	}
+	return false;	/* callers check nvmev_workers_have_room() first */
+}
+
+void nvmev_workers_kick(struct nvmev_ctrl *ctrl)
+{
+	unsigned int i;
+
+	for (i = 0; i < ctrl->nr_workers; i++)
+		kick(&ctrl->workers[i]);
+}
+
+unsigned int nvmev_workers_ack_epoch(struct nvmev_ctrl *ctrl, u32 epoch)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < ctrl->nr_workers; i++)
+		if (smp_load_acquire(&ctrl->workers[i].epoch_seen) == epoch)
+			n++;
+	return n;
+}
+
+/* ---- worker side -------------------------------------------------------- */
+
+static bool io_stale(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
+{
+	struct nvmev_sq *sq = &ctrl->sq[io->sqid];
+
+	return !READ_ONCE(sq->valid) || sq->instance != io->sq_instance;
+}
+
+static void release_slot(struct nvmev_worker *w, u16 slot)
+{
+	w->free[w->nr_free++] = slot;
+}
+
+/* Take new commands from the ring and do their data phase. */
+static bool pull(struct nvmev_worker *w)
+{
+	struct nvmev_ctrl *ctrl = w->ctrl;
+	u32 tail = smp_load_acquire(&w->ring_tail);
+	bool did = false;
+
+	while (w->ring_head != tail && w->nr_free) {
+		u16 slot = w->free[--w->nr_free];
+		struct nvmev_io *io = &w->pool[slot];
+
+		*io = w->ring[w->ring_head & (RING_SIZE - 1)];
+		smp_store_release(&w->ring_head, w->ring_head + 1);
+		if (io_stale(ctrl, io)) {
+			w->dropped++;
+			release_slot(w, slot);
+			continue;
+		}
+		nvmev_trace_set_cmd(io->sqid, io->cmd.common.command_id);
+		nvmev_io_execute(ctrl, io);
+		nvmev_trace_clear_cmd();
+		heap_push(w, slot);
+		did = true;
+	}
+	return did;
+}
+
+static void drop_stale(struct nvmev_worker *w)
+{
+	struct nvmev_ctrl *ctrl = w->ctrl;
+	unsigned int i = 0, n = 0;
+
+	/* take everything queued so far, then drop what belongs to dead SQs */
+	while (w->ring_head != smp_load_acquire(&w->ring_tail) && w->nr_free)
+		pull(w);
+	while (w->ring_head != smp_load_acquire(&w->ring_tail)) {
+		/* pool exhausted: whatever remains in the ring is stale too */
+		smp_store_release(&w->ring_head, w->ring_head + 1);
+		w->dropped++;
+	}
+	while (i < w->nr_heap) {
+		u16 slot = w->heap[i];
+
+		if (io_stale(ctrl, &w->pool[slot])) {
+			w->heap[i] = w->heap[--w->nr_heap];
+			release_slot(w, slot);
+			w->dropped++;
+			n++;
+		} else {
+			i++;
+		}
+	}
+	if (n)
+		heap_rebuild(w);
+}
+
+static bool complete_due(struct nvmev_worker *w, u64 now)
+{
+	struct nvmev_ctrl *ctrl = w->ctrl;
+	bool did = false;
+
+	while (w->nr_heap && key(w, 0) <= now) {
+		u16 slot = w->heap[0];
+		struct nvmev_io *io = &w->pool[slot];
+		struct nvmev_sq *sq = &ctrl->sq[io->sqid];
+		struct nvmev_cq *cq = &ctrl->cq[sq->cqid];
+		bool irq = false;
+		u64 t_post;
+
+		nvmev_trace_set_cmd(io->sqid, io->cmd.common.command_id);
+		if (!nvmev_post_cqe(ctrl, cq, io->sqid, io->cmd.common.command_id,
+				    io->status, io->result, &irq)) {
+			nvmev_trace_clear_cmd();
+			break;		/* CQ full: retry when the host frees it */
+		}
+		t_post = nvmev_now();
+		trace_nvmev_cmd_complete(io->sqid, io->cmd.common.command_id,
+					 io->status, io->t_target - io->t_fetch,
+					 t_post - io->t_fetch);
+		nvmev_trace_clear_cmd();
+		if (irq)
+			__set_bit(cq->vector, w->irq_pending);
+		heap_remove(w, 0);
+		release_slot(w, slot);
+		w->completed++;
+		did = true;
+	}
+	if (did) {
+		unsigned int v;
+
+		for_each_set_bit(v, w->irq_pending, NVMEV_MSIX_VECTORS) {
+			__clear_bit(v, w->irq_pending);
+			trace_nvmev_irq(v, v);
+			nvmev_signal_irq(ctrl, v);
+		}
+	}
+	return did;
+}
+
+static void worker_sleep(struct nvmev_worker *w, u64 until)
+{
+	set_current_state(TASK_IDLE);
+	WRITE_ONCE(w->sleeping, 1);
+	smp_mb();
+	if (w->ring_head == smp_load_acquire(&w->ring_tail) &&
+	    smp_load_acquire(&w->ctrl->epoch) == w->epoch_seen &&
+	    !kthread_should_stop()) {
+		if (until) {
+			ktime_t t = ns_to_ktime(until);
+
+			schedule_hrtimeout_range_clock(&t, WAKE_MARGIN_NS / 2,
+						       HRTIMER_MODE_ABS,
+						       CLOCK_MONOTONIC);
+		} else {
+			schedule_timeout(HZ);
+		}
+	}
+	WRITE_ONCE(w->sleeping, 0);
+	__set_current_state(TASK_RUNNING);
+}
+
+static int nvmev_worker_fn(void *data)
+{
+	struct nvmev_worker *w = data;
+	struct nvmev_ctrl *ctrl = w->ctrl;
+
+	pr_info("I/O worker %u running on CPU %d\n", w->id, smp_processor_id());
+	while (!kthread_should_stop()) {
+		u32 epoch = smp_load_acquire(&ctrl->epoch);
+		bool did;
+		u64 now;
+
+		if (unlikely(epoch != w->epoch_seen)) {
+			drop_stale(w);
+			smp_store_release(&w->epoch_seen, epoch);
+		}
+		did = pull(w);
+		now = nvmev_now();
+		did |= complete_due(w, now);
+		if (did) {
+			cond_resched();
+			continue;
+		}
+		if (!w->nr_heap) {
+			worker_sleep(w, 0);
+		} else if (key(w, 0) > now + SPIN_NS) {
+			worker_sleep(w, key(w, 0) - WAKE_MARGIN_NS);
+		} else {
+			cpu_relax();
+			cond_resched();
+		}
+	}
+	return 0;
+}
+
+int nvmev_workers_start(struct nvmev_ctrl *ctrl)
+{
+	unsigned int i, j;
+
+	ctrl->nr_workers = ctrl->nr_cpus - 1;
+	ctrl->workers = kcalloc(ctrl->nr_workers, sizeof(*ctrl->workers),
+				GFP_KERNEL);
+	if (!ctrl->workers)
+		return -ENOMEM;
+	for (i = 0; i < ctrl->nr_workers; i++) {
+		struct nvmev_worker *w = &ctrl->workers[i];
+
+		w->ctrl = ctrl;
+		w->id = i;
+		w->cpu = ctrl->cpus[i + 1];
+		w->ring = kvcalloc(RING_SIZE, sizeof(*w->ring), GFP_KERNEL);
+		w->pool = kvcalloc(POOL_SIZE, sizeof(*w->pool), GFP_KERNEL);
+		w->free = kvcalloc(POOL_SIZE, sizeof(*w->free), GFP_KERNEL);
+		w->heap = kvcalloc(POOL_SIZE, sizeof(*w->heap), GFP_KERNEL);
+		if (!w->ring || !w->pool || !w->free || !w->heap)
+			goto err;
+		for (j = 0; j < POOL_SIZE; j++)
+			w->free[j] = POOL_SIZE - 1 - j;
+		w->nr_free = POOL_SIZE;
+		w->task = kthread_create(nvmev_worker_fn, w, "nvmev_io%u", i);
+		if (IS_ERR(w->task)) {
+			w->task = NULL;
+			goto err;
+		}
+		kthread_bind(w->task, w->cpu);
+	}
+	for (i = 0; i < ctrl->nr_workers; i++)
+		wake_up_process(ctrl->workers[i].task);
+	return 0;
+err:
+	nvmev_workers_stop(ctrl);
+	return -ENOMEM;
+}
+
+void nvmev_workers_stop(struct nvmev_ctrl *ctrl)
+{
+	unsigned int i;
+
+	if (!ctrl->workers)
+		return;
+	for (i = 0; i < ctrl->nr_workers; i++) {
+		struct nvmev_worker *w = &ctrl->workers[i];
+
+		if (w->task)
+			kthread_stop(w->task);
+		kvfree(w->ring);
+		kvfree(w->pool);
+		kvfree(w->free);
+		kvfree(w->heap);
+	}
+	kfree(ctrl->workers);
+	ctrl->workers = NULL;
+}

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * NVM command set I/O commands: Read, Write, Flush, Compare, Write Zeroes
+ * and Dataset Management.  nvmev_io_prepare() runs on the dispatcher at
+ * fetch time: it validates the command (every error is reported at once,
+ * with DNR set) and asks the device model when the command completes.
+ * nvmev_io_execute() runs on a worker and moves the data.
+ */
+#define pr_fmt(fmt) "nvmev: " fmt
+
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "../core/nvmev.h"
+#include "../trace/nvmev_trace.h"
+#include "../trace/events.h"
+
+#define RW_FUA		BIT(30)
+#define DSM_AD		BIT(2)
+#define DSM_MAX_RANGES	256
+
+static inline u32 cdw(const struct nvme_command *c, int n)
+{
+	const __le32 *dw = (const __le32 *)c;
+
+	return le32_to_cpu(dw[n]);
+}
+
+static inline u64 cmd_slba(const struct nvme_command *c)
+{
+	return ((u64)cdw(c, 11) << 32) | cdw(c, 10);
+}
+
+static inline u32 cmd_nlb(const struct nvme_command *c)
+{
+	return (cdw(c, 12) & 0xffff) + 1;
+}
+
+static inline u64 cmd_prp1(const struct nvme_command *c)
+{
+	return le64_to_cpu(c->common.dptr.prp1);
+}
+
+static inline u64 cmd_prp2(const struct nvme_command *c)
+{
+	return le64_to_cpu(c->common.dptr.prp2);
+}
+
+static u16 check_range(struct nvmev_ctrl *ctrl, u64 slba, u64 nlb)
+{
+	if (slba >= ctrl->nr_lbas || nlb > ctrl->nr_lbas - slba)
+		return SC_LBA_RANGE;
+	return SC_SUCCESS;
+}
+
+static u16 prepare_rw(struct nvmev_ctrl *ctrl, struct nvmev_io *io,
+		      bool has_data)
+{
+	const struct nvme_command *c = &io->cmd;
+	u64 slba = cmd_slba(c);
+	u32 nlb = cmd_nlb(c);
+	u16 st;
+
+	st = check_range(ctrl, slba, nlb);
+	if (st)
+		return st;
+	if (has_data) {
+		if (c->common.flags & NVME_CMD_SGL_ALL)
+			return SC_INVALID_FIELD;	/* PRPs only */
+		if (((u64)nlb << ctrl->lba_shift) >
+		    ((u64)NVMEV_PAGE_SIZE << ctrl->mdts))
+			return SC_INVALID_FIELD;	/* beyond MDTS */
+	}
+	return SC_SUCCESS;
+}
+
+u16 nvmev_io_prepare(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
+{
+	const struct nvme_command *c = &io->cmd;
+	u32 nsid = le32_to_cpu(c->common.nsid);
+	u64 lat = nvmev_read_latency_ns;
+	u64 bytes = 0;
+	u16 st;
+
+	NVMEV_FN();
+	switch (c->common.opcode) {
+	case nvme_cmd_flush:
+		st = (nsid == NVMEV_NSID || nsid == 0xffffffff) ?
+		     SC_SUCCESS : SC_INVALID_NS;
+		lat = nvmev_write_latency_ns;
+		break;
+	case nvme_cmd_read:
+	case nvme_cmd_compare:
+	case nvme_cmd_write:
+	case nvme_cmd_write_zeroes:
+		if (nsid != NVMEV_NSID) {
+			st = SC_INVALID_NS;
+			break;
+		}
+		st = prepare_rw(ctrl, io,
+				c->common.opcode != nvme_cmd_write_zeroes);
+		bytes = (u64)cmd_nlb(c) << ctrl->lba_shift;
+		if (c->common.opcode == nvme_cmd_write ||
+		    c->common.opcode == nvme_cmd_write_zeroes)
+			lat = nvmev_write_latency_ns;
+		break;
+	case nvme_cmd_dsm:
+		st = nsid == NVMEV_NSID ? SC_SUCCESS : SC_INVALID_NS;
+		if (!st && (c->common.flags & NVME_CMD_SGL_ALL))
+			st = SC_INVALID_FIELD;
+		lat = nvmev_write_latency_ns;
+		break;
+	default:
+		st = SC_INVALID_OPCODE;
+		break;
+	}
+	trace_nvmev_cmd_fetch(io->sqid, c->common.command_id, c->common.opcode,
+			      nsid, nsid == NVMEV_NSID ? cmd_slba(c) : 0, bytes);
+	if (st) {
+		/* errors complete at once, never retried by the model */
+		io->t_target = io->t_fetch;
+		return st;
+	}
+	if (c->common.opcode == nvme_cmd_read) {
+		atomic64_inc(&ctrl->stats.host_read_cmds);
+		atomic64_add(bytes >> 9, &ctrl->stats.data_units_read);
+	} else if (c->common.opcode == nvme_cmd_write) {
+		atomic64_inc(&ctrl->stats.host_write_cmds);
+		atomic64_add(bytes >> 9, &ctrl->stats.data_units_written);
+	}
+	atomic64_add(lat, &ctrl->stats.busy_ns);
+	io->t_target = io->t_fetch + lat;
+	return SC_SUCCESS;
+}
+
+/* ---- data phase --------------------------------------------------------- */
+
+struct dev_xfer {
+	u8 *dev;
+	enum nvmev_dir dir;
+};
+
+static int copy_fn(void *host, size_t len, void *priv)
+{
+	struct dev_xfer *x = priv;
+
+	if (x->dir == NVMEV_TO_HOST)
+		memcpy(host, x->dev, len);
+	else
+		memcpy(x->dev, host, len);
+	x->dev += len;
+	return 0;
+}
+
+static int compare_fn(void *host, size_t len, void *priv)
+{
+	struct dev_xfer *x = priv;
+	int diff = memcmp(host, x->dev, len);
+
+	x->dev += len;
+	return diff ? SC_COMPARE_FAILED : 0;
+}
+
+static u16 do_rw(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
+{
+	const struct nvme_command *c = &io->cmd;
+	size_t len = (size_t)cmd_nlb(c) << ctrl->lba_shift;
+	struct dev_xfer x = {
+		.dev = ctrl->storage + (cmd_slba(c) << ctrl->lba_shift),
+	};
+	nvmev_xfer_fn fn = copy_fn;
+
+	NVMEV_FN();
+	switch (c->common.opcode) {
+	case nvme_cmd_read:
+		x.dir = NVMEV_TO_HOST;
+		break;
+	case nvme_cmd_write:
+		x.dir = NVMEV_FROM_HOST;
+		break;
+	default:	/* compare reads host memory */
+		x.dir = NVMEV_FROM_HOST;
+		fn = compare_fn;
+		break;
+	}
+	return nvmev_prp_walk(ctrl, cmd_prp1(c), cmd_prp2(c), len, x.dir, fn,
+			      &x);
+}
+
+static u16 do_write_zeroes(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
+{
+	const struct nvme_command *c = &io->cmd;
+
+	NVMEV_FN();
+	memset(ctrl->storage + (cmd_slba(c) << ctrl->lba_shift), 0,
+	       (size_t)cmd_nlb(c) << ctrl->lba_shift);
+	return SC_SUCCESS;
+}
+
+static u16 do_dsm(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
+{
+	const struct nvme_command *c = &io->cmd;
+	unsigned int nr = (cdw(c, 10) & 0xff) + 1, i;
+	struct nvme_dsm_range *r;
+	u16 st;
+
+	NVMEV_FN();
+	if (!(cdw(c, 11) & DSM_AD))
+		return SC_SUCCESS;	/* hints only: nothing to do */
+	r = kmalloc_array(nr, sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return SC_INTERNAL;
+	st = nvmev_prp_xfer(ctrl, cmd_prp1(c), cmd_prp2(c), nr * sizeof(*r), r,
+			    NVMEV_FROM_HOST);
+	for (i = 0; !st && i < nr; i++)
+		st = check_range(ctrl, le64_to_cpu(r[i].slba),
+				 le32_to_cpu(r[i].nlb));
+	/* deallocated blocks read back as zeroes (DLFEAT = 1) */
+	for (i = 0; !st && i < nr; i++)
+		memset(ctrl->storage +
+		       (le64_to_cpu(r[i].slba) << ctrl->lba_shift), 0,
+		       (size_t)le32_to_cpu(r[i].nlb) << ctrl->lba_shift);
+	kfree(r);
+	return st;
+}
+
+void nvmev_io_execute(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
+{
+	const struct nvme_command *c = &io->cmd;
+	u16 st = io->status;
+
+	NVMEV_FN();
+	if (!st) {
+		switch (c->common.opcode) {
+		case nvme_cmd_read:
+		case nvme_cmd_write:
+		case nvme_cmd_compare:
+			st = do_rw(ctrl, io);
+			break;
+		case nvme_cmd_write_zeroes:
+			st = do_write_zeroes(ctrl, io);
+			break;
+		case nvme_cmd_dsm:
+			st = do_dsm(ctrl, io);
+			break;
+		default:	/* flush: storage is the reserved region */
+			break;
+		}
+	}
+	io->status = st;
+	io->done = true;
+	if (st)
+		nvmev_record_error(ctrl, io->sqid, c->common.command_id, st,
+				   cmd_slba(c), le32_to_cpu(c->common.nsid));
+}
