@@ -193,6 +193,42 @@ TRACE_EVENT(nvmev_erase,
 	TP_printk("line=%u", __entry->line)
 );
 
+TRACE_EVENT(nvmev_gc_move,
+	TP_PROTO(u64 lpn, u64 from, u64 to),
+	TP_ARGS(lpn, from, to),
+	TP_STRUCT__entry(
+		__field(u64, lpn)
+		__field(u64, from)
+		__field(u64, to)
+	),
+	TP_fast_assign(
+		__entry->lpn = lpn;
+		__entry->from = from;
+		__entry->to = to;
+	),
+	TP_printk("lpn=%llu from=0x%llx to=0x%llx", __entry->lpn,
+		  __entry->from, __entry->to)
+);
+
+/* One NAND page program in the timing model: busy from start to done. */
+TRACE_EVENT(nvmev_nand_program,
+	TP_PROTO(u64 ppa, u64 start_ns, u64 done_ns),
+	TP_ARGS(ppa, start_ns, done_ns),
+	TP_STRUCT__entry(
+		__field(u64, ppa)
+		__field(u64, start_ns)
+		__field(u64, done_ns)
+	),
+	TP_fast_assign(
+		__entry->ppa = ppa;
+		__entry->start_ns = start_ns;
+		__entry->done_ns = done_ns;
+	),
+	TP_printk("ppa=0x%llx start_ns=%llu done_ns=%llu busy_ns=%llu",
+		  __entry->ppa, __entry->start_ns, __entry->done_ns,
+		  __entry->done_ns - __entry->start_ns)
+);
+
 /* ---- function enter/exit (from NVMEV_FN) ------------------------------ */
 
 TRACE_EVENT_FN(nvmev_fn_enter,

@@ -25,7 +25,15 @@
 #define FTL_TRACE_WRITE(lpn, ppa)		trace_nvmev_ftl_write((u64)(lpn), (u64)(ppa))
 #define FTL_TRACE_READ(lpn, ppa)		trace_nvmev_ftl_read((u64)(lpn), (u64)(ppa))
 #define FTL_TRACE_BUFFER_FULL(occupancy)	trace_nvmev_ftl_buffer_full((u64)(occupancy))
-#define FTL_TRACE_LINE_STATE(line, state)	trace_nvmev_ftl_line_state((u32)(line), (state))
+#define FTL_TRACE_GC_MOVE(lpn, from, to)	trace_nvmev_gc_move((u64)(lpn), (u64)(from), (u64)(to))
+#define FTL_TRACE_PROGRAM(ppa, start, done)	trace_nvmev_nand_program((u64)(ppa), (u64)(start), (u64)(done))
+/* state is enum ftl_line_state: named only when the event is on. */
+#define FTL_TRACE_LINE_STATE(line, state)				\
+	do {								\
+		if (trace_nvmev_ftl_line_state_enabled())		\
+			trace_nvmev_ftl_line_state((u32)(line),		\
+				ftl_line_state_name(state));		\
+	} while (0)
 #define FTL_TRACE_GC_START(victim, valid)	trace_nvmev_gc_start((u32)(victim), (u32)(valid))
 #define FTL_TRACE_GC_END(victim, moved)		trace_nvmev_gc_end((u32)(victim), (u32)(moved))
 #define FTL_TRACE_ERASE(line)			trace_nvmev_erase((u32)(line))
