@@ -1,0 +1,22 @@
+#!/bin/sh
+# nvme id-ns: 512-byte LBAs; nsze*512 = the region minus 1 MiB (control:
+# the image size); the block layer agrees; nsze at bytes 0..7 of -b.
+. "$T_DIR/lib.sh"
+need_dev
+expect_ok "nvme id-ns" nvme id-ns "$DEV"
+cp "$W/last.out" "$W/idns.txt"
+f() { sed -n "s/^$1 *: //p" "$W/idns.txt" | sed 's/ *$//' | head -n 1; }
+nsze=$(printf '%d' "$(f nsze)")
+ncap=$(printf '%d' "$(f ncap)")
+flbas=$(( $(f flbas) & 0xf ))
+inuse=$(grep -E "^lbaf +$flbas *:" "$W/idns.txt")
+check_match "$inuse" 'lbads:9 ' "LBA format in use is 512 bytes ($inuse)"
+check_match "$inuse" 'ms:0 ' "no metadata"
+check_num "$((nsze * 512))" "$EXP_CAP_BYTES" "nsze*512 (region size - 1 MiB)"
+check_num "$ncap" "$nsze" "ncap = nsze"
+check_num "$(cat /sys/block/nvme0n1/size)" "$nsze" "/sys/block size (512 B sectors) = nsze"
+check_num "$(cat /sys/block/nvme0n1/queue/logical_block_size)" 512 "logical_block_size"
+check_num "$(blockdev --getsize64 "$DEV")" "$((nsze * 512))" "blockdev --getsize64"
+nvme id-ns "$DEV" -b >"$W/idns.bin" 2>/dev/null || fail "nvme id-ns -b failed"
+check_num "$(le "$W/idns.bin" 0 8)" "$nsze" "nsze (bytes 0..7)"
+check_num "$(le "$W/idns.bin" 8 8)" "$ncap" "ncap (bytes 8..15)"
