@@ -1,0 +1,704 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of the nvmev device model (ftl/), built as plain C.
+ *
+ * Prints exactly one line per test, "PASS: <name>" or "FAIL: <name>:
+ * <reason>", then "N passed, N failed".  Figures (metadata bytes per unit,
+ * WA measured vs analytic, ...) go to the report file given by $FTL_REPORT
+ * (default build/unit-report.txt) and to stderr when $VERBOSE is set.
+ *
+ * Usage: test_ftl [name-substring]
+ */
+#include <math.h>
+#include <time.h>
+#include "harness.h"
+
+static FILE *report;
+static int verbose;
+
+static void info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (report) {
+		va_start(ap, fmt);
+		vfprintf(report, fmt, ap);
+		va_end(ap);
+		fputc('\n', report);
+		fflush(report);
+	}
+	if (verbose) {
+		va_start(ap, fmt);
+		fputs("  # ", stderr);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputc('\n', stderr);
+	}
+}
+
+#define CHECK(c, cond, ...) do { if (!(cond)) { tfail((c), __VA_ARGS__); return; } } while (0)
+#define TRY(c, expr) do { int __r = (expr); if (__r) { tfail((c), "%s = %d", #expr, __r); return; } } while (0)
+
+/* small geometry: 2 ch x 2 LUN, 16 KiB pages, 8 pages/block: 128-unit lines */
+static void small_params(struct ftl_params *p, u64 mib)
+{
+	ftl_params_default(p, "970pro", mib << 20);
+	p->nr_ch = 2;
+	p->luns_per_ch = 2;
+	p->pg_size = 16384;
+	p->pgs_per_blk = 8;
+	p->wb_bytes = 256 << 10;
+}
+
+/* ------------------------------------------------------------------ */
+
+static void t_params(struct tctx *c)
+{
+	struct ftl_params p, q;
+	unsigned int i;
+	u64 v;
+
+	for (i = 0; i < ftl_profile_count; i++) {
+		TRY(c, ftl_params_default(&p, ftl_profile_names[i], 1ull << 30));
+		TRY(c, ftl_params_resolve(&p));
+	}
+	CHECK(c, ftl_params_default(&p, "nonesuch", 1ull << 30) == -EINVAL, "unknown profile accepted");
+	TRY(c, ftl_params_default(&p, NULL, 1ull << 30));
+	CHECK(c, !strcmp(p.profile, "970pro"), "default profile is %s", p.profile);
+	for (i = 0; i < ftl_param_count; i++) {
+		const char *n = ftl_param_table[i].name;
+
+		TRY(c, ftl_param_set(&p, n, 1000 + i));
+		TRY(c, ftl_param_get(&p, n, &v));
+		CHECK(c, v == 1000 + i, "param %s did not round-trip", n);
+		CHECK(c, ftl_param_table[i].help && ftl_param_table[i].help[0], "no help for %s", n);
+	}
+	CHECK(c, ftl_param_set(&p, "nonesuch", 1) == -ENOENT, "unknown param accepted");
+	ftl_params_default(&q, "970pro", 1ull << 30);
+	q.pg_size = 5000;
+	CHECK(c, ftl_params_resolve(&q) == -EINVAL, "page size 5000 accepted");
+	ftl_params_default(&q, "970pro", 1ull << 20);
+	CHECK(c, ftl_params_resolve(&q) == -EINVAL, "1 MiB device accepted");
+	ftl_params_default(&q, "970pro", 1ull << 30);
+	q.ch_mbps = 0;
+	CHECK(c, ftl_params_resolve(&q) == -EINVAL, "zero bandwidth accepted");
+	/* overrides by name take effect */
+	ftl_params_default(&q, "qlc", 1ull << 30);
+	TRY(c, ftl_param_set(&q, "t_read_ns", 77000));
+	CHECK(c, q.t_read_ns == 77000, "override lost");
+}
+
+static void t_geometry(struct tctx *c)
+{
+	static const u64 sizes[] = { 64ull << 20, 1ull << 30, 8ull << 30, 64ull << 30 };
+	unsigned int i, k;
+
+	for (k = 0; k < ftl_profile_count; k++) {
+		for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+			struct ftl_params p;
+			struct ftl f;
+			double per_unit, per_phys;
+
+			ftl_params_default(&p, ftl_profile_names[k], sizes[i]);
+			if (ftl_init(&f, &p)) {
+				if (sizes[i] < (1ull << 30))
+					continue;	/* too small for this geometry: fine */
+				tfail(c, "%s %llu MiB: init failed", ftl_profile_names[k],
+				      (unsigned long long)(sizes[i] >> 20));
+				return;
+			}
+			per_unit = (double)ftl_metadata_bytes(&f) / f.logical_units;
+			per_phys = (double)ftl_metadata_bytes(&f) / f.phys_units;
+			info("geometry %-6s %6llu MiB: ch %llu lun %llu pg %llu pgs/blk %llu lines %u "
+			     "units/line %u phys %u logical %u (%.2f%% OP eff) wb %u units; "
+			     "metadata %zu B = %.3f B/logical unit, %.3f B/physical unit",
+			     ftl_profile_names[k], (unsigned long long)(sizes[i] >> 20),
+			     (unsigned long long)f.p.nr_ch, (unsigned long long)f.p.luns_per_ch,
+			     (unsigned long long)f.p.pg_size, (unsigned long long)f.p.pgs_per_blk,
+			     f.nlines, f.upl, f.phys_units, f.logical_units,
+			     100.0 * ((double)f.phys_units / f.logical_units - 1), f.wb_cap,
+			     ftl_metadata_bytes(&f), per_unit, per_phys);
+			if (per_unit > 16.0) {
+				tfail(c, "%s %llu MiB: %.2f metadata bytes per unit", ftl_profile_names[k],
+				      (unsigned long long)(sizes[i] >> 20), per_unit);
+				ftl_exit(&f);
+				return;
+			}
+			if ((u64)f.logical_units * FTL_UNIT_SIZE > sizes[i] ||
+			    f.logical_units >= f.phys_units) {
+				tfail(c, "logical capacity not below physical");
+				ftl_exit(&f);
+				return;
+			}
+			ftl_exit(&f);
+		}
+	}
+}
+
+/* exact QD1 latencies on an idle device, every profile */
+static void t_latency_exact(struct tctx *c)
+{
+	unsigned int k;
+
+	for (k = 0; k < ftl_profile_count; k++) {
+		struct ftl_params p;
+		struct ftl f;
+		u64 now = 1000000, done, lat;
+
+		ftl_params_default(&p, ftl_profile_names[k], 1ull << 30);
+		TRY(c, ftl_init(&f, &p));
+		/* unmapped read */
+		done = ftl_read(&f, 5, 1, now);
+		CHECK(c, done - now == ftl_expected_unmapped_read_latency(&f.p),
+		      "%s unmapped read %llu", ftl_profile_names[k], (unsigned long long)(done - now));
+		/* write to an idle device */
+		done = ftl_write(&f, 5, 1, now, false);
+		lat = done - now;
+		CHECK(c, lat == ftl_expected_write_latency(&f.p), "%s write latency %llu != %llu",
+		      ftl_profile_names[k], (unsigned long long)lat,
+		      (unsigned long long)ftl_expected_write_latency(&f.p));
+		/* make it durable, let the device go idle, read it back */
+		done = ftl_flush(&f, done);
+		now = done + 10000000;
+		for (int rep = 0; rep < 3; rep++) {
+			done = ftl_read(&f, 5, 1, now);
+			CHECK(c, done - now == ftl_expected_read_latency(&f.p),
+			      "%s read latency %llu != expected %llu", ftl_profile_names[k],
+			      (unsigned long long)(done - now),
+			      (unsigned long long)ftl_expected_read_latency(&f.p));
+			now = done + 1000;
+		}
+		info("latency %-6s QD1 4K: read %llu ns, unmapped read %llu ns, write %llu ns",
+		     ftl_profile_names[k], (unsigned long long)ftl_expected_read_latency(&f.p),
+		     (unsigned long long)ftl_expected_unmapped_read_latency(&f.p),
+		     (unsigned long long)ftl_expected_write_latency(&f.p));
+		ftl_exit(&f);
+	}
+}
+
+/* early completion vs FUA vs flush; reads from the buffer */
+static void t_fua_flush(struct tctx *c)
+{
+	struct ftl_params p;
+	struct ftl f;
+	u64 now = 1000, d, prog;
+
+	ftl_params_default(&p, "970pro", 1ull << 30);
+	TRY(c, ftl_init(&f, &p));
+	prog = f.p.t_prog_ns;
+	d = ftl_write(&f, 0, 1, now, false);
+	CHECK(c, d - now < prog, "non-FUA write waited for NAND (%llu)", (unsigned long long)(d - now));
+	/* data still in the buffer: read served without NAND */
+	d = ftl_read(&f, 0, 1, d);
+	CHECK(c, f.st.nand_read_pages == 0, "buffered data read from NAND");
+	d = ftl_flush(&f, d);
+	CHECK(c, d - now >= prog, "flush did not wait for the program");
+	CHECK(c, f.st.pad_units == f.upp - 1, "flush padded %llu units", (unsigned long long)f.st.pad_units);
+	now = d + 1000;
+	d = ftl_flush(&f, now);
+	CHECK(c, d - now == f.p.fw_other_ns, "empty flush took %llu", (unsigned long long)(d - now));
+	d = ftl_write(&f, 1, 2, now, true);
+	CHECK(c, d - now >= prog, "FUA write completed before program");
+	now = d + 1000;
+	/* a full page of FUA needs no padding */
+	{
+		u64 pad = f.st.pad_units;
+
+		d = ftl_write(&f, 100, f.upp, now, true);
+		CHECK(c, f.st.pad_units == pad, "aligned FUA padded");
+		CHECK(c, d - now >= prog, "FUA write completed before program");
+	}
+	ftl_exit(&f);
+}
+
+/* a burst beyond the write buffer stalls on NAND programs */
+static void t_buffer_full(struct tctx *c)
+{
+	struct ftl_params p;
+	struct ftl f;
+	struct ftl_stats st;
+	u64 now = 1000, d = 0;
+	u32 i, n;
+
+	ftl_params_default(&p, "970pro", 1ull << 30);
+	TRY(c, ftl_init(&f, &p));
+	n = f.wb_cap * 4;
+	for (i = 0; i < n; i++) {
+		d = ftl_write(&f, i, 1, now, false);
+		CHECK(c, f.wb_used <= f.wb_cap, "buffer over capacity");
+	}
+	ftl_stats(&f, &st);
+	CHECK(c, st.wb_full_events > 0, "no buffer-full stall");
+	/* programs of 3 buffers' worth must have completed before the last ack */
+	CHECK(c, d - now >= f.p.t_prog_ns, "burst not throttled (%llu ns)", (unsigned long long)(d - now));
+	CHECK(c, st.wb_used_units <= st.wb_capacity_units, "occupancy");
+	ftl_exit(&f);
+}
+
+/* ------------------------------------------------------------------ */
+/* randomised workloads with the shadow-data check                     */
+
+enum wl { WL_UNIFORM, WL_SEQ, WL_HOTCOLD, WL_MIXED };
+
+struct run {
+	enum wl wl;
+	u64 total_writes;	/* units */
+	u32 max_len;
+	u32 trim_pct, read_pct, fua_pct, flush_pct, idle_pct;
+	u64 gap_ns;		/* virtual time between commands */
+};
+
+static void workload(struct tctx *c, const struct run *r)
+{
+	u32 L = c->f.logical_units;
+	u64 written = 0, seq = 0;
+
+	while (written < r->total_writes && !c->failed) {
+		u64 x = rnd_below(c, 100);
+		u32 len = r->max_len > 1 ? 1 + (u32)rnd_below(c, r->max_len) : 1;
+		u32 lpn;
+
+		switch (r->wl) {
+		case WL_SEQ:
+			lpn = (u32)(seq % L);
+			break;
+		case WL_HOTCOLD:
+			/* 90% of the writes go to 10% of the space */
+			if (rnd_below(c, 100) < 90)
+				lpn = (u32)rnd_below(c, L / 10);
+			else
+				lpn = L / 10 + (u32)rnd_below(c, L - L / 10);
+			break;
+		default:
+			lpn = (u32)rnd_below(c, L);
+			break;
+		}
+		if (lpn + len > L)
+			len = L - lpn;
+		c->now += r->gap_ns;
+		if (x < r->trim_pct) {
+			ttrim(c, lpn, len);
+		} else if (x < r->trim_pct + r->read_pct) {
+			tread(c, lpn, len);
+		} else if (x < r->trim_pct + r->read_pct + r->flush_pct) {
+			ftl_flush(&c->f, c->now);
+			tdone(c);
+		} else if (x < r->trim_pct + r->read_pct + r->flush_pct + r->idle_pct) {
+			c->now += 5000000;
+			ftl_idle(&c->f, c->now);
+			tdone(c);
+		} else {
+			bool fua = rnd_below(c, 100) < r->fua_pct;
+
+			twrite(c, lpn, len, fua);
+			written += len;
+			seq += len;
+		}
+	}
+	if (!c->failed)
+		tverify(c);
+}
+
+static void stats_consistent(struct tctx *c)
+{
+	struct ftl_stats st;
+	u64 hist = 0;
+	unsigned int i;
+
+	ftl_stats(&c->f, &st);
+	CHECK(c, st.nand_write_units == st.host_write_units + st.gc_write_units + st.pad_units,
+	      "nand writes %llu != host %llu + gc %llu + pad %llu",
+	      (unsigned long long)st.nand_write_units, (unsigned long long)st.host_write_units,
+	      (unsigned long long)st.gc_write_units, (unsigned long long)st.pad_units);
+	for (i = 0; i < FTL_VHIST_BUCKETS; i++)
+		hist += st.vhist[i];
+	CHECK(c, hist == st.lines_total - st.lines_free, "histogram covers %llu lines",
+	      (unsigned long long)hist);
+	CHECK(c, st.erase_min <= st.erase_max && st.erase_avg_milli <= st.erase_max * 1000 &&
+		 st.erase_avg_milli >= st.erase_min * 1000, "erase min/avg/max inconsistent");
+	CHECK(c, st.gc_runs == st.gc_fg_runs + st.gc_bg_runs, "gc run counters");
+	CHECK(c, st.erase_blocks == st.gc_runs * c->f.blks_per_line, "erase count %llu vs gc runs %llu",
+	      (unsigned long long)st.erase_blocks, (unsigned long long)st.gc_runs);
+	CHECK(c, st.mapped_units == c->f.mapped, "mapped");
+	{
+		u64 sum = 0, pct;
+
+		for (i = 0; i < c->f.nlines; i++)
+			sum += c->f.lines[i].erase_cnt;
+		pct = sum * 100 / (c->f.p.pe_cycles * c->f.nlines);
+		CHECK(c, st.percentage_used == (pct > 255 ? 255 : pct), "percentage used %llu != %llu",
+		      (unsigned long long)st.percentage_used, (unsigned long long)pct);
+	}
+}
+
+static void run_small(struct tctx *c, u64 mib, u32 op, const struct run *r, u64 seed, u64 every)
+{
+	struct ftl_params p;
+
+	small_params(&p, mib);
+	p.op_permille = op;
+	TRY(c, tinit(c, &p, seed));
+	c->check_every = every;
+	workload(c, r);
+	if (!c->failed)
+		stats_consistent(c);
+}
+
+/* every op checked: 16 MiB device, mixed sizes, trims, FUA, flush, idle */
+static void t_mixed_every_op(struct tctx *c)
+{
+	struct run r = { .wl = WL_MIXED, .max_len = 16, .trim_pct = 10, .read_pct = 15,
+			 .fua_pct = 10, .flush_pct = 3, .idle_pct = 3, .gap_ns = 2000 };
+
+	r.total_writes = 12ull * (16 << 20) / FTL_UNIT_SIZE;
+	run_small(c, 16, 70, &r, 1, 1);
+}
+
+static void t_uniform_every_op(struct tctx *c)
+{
+	struct run r = { .wl = WL_UNIFORM, .max_len = 1, .gap_ns = 1000 };
+
+	r.total_writes = 10ull * (16 << 20) / FTL_UNIT_SIZE;
+	run_small(c, 16, 70, &r, 2, 1);
+}
+
+static void t_min_op_every_op(struct tctx *c)
+{
+	struct run r = { .wl = WL_UNIFORM, .max_len = 4, .fua_pct = 20, .gap_ns = 1000 };
+
+	/* op 0: only the reserve that guarantees GC progress is spare */
+	r.total_writes = 10ull * (16 << 20) / FTL_UNIT_SIZE;
+	run_small(c, 16, 0, &r, 3, 1);
+	if (!c->failed)
+		info("min-OP 16 MiB: logical %u of %u units (%.2f%% spare), WA %.2f",
+		     c->f.logical_units, c->f.phys_units,
+		     100.0 * ((double)c->f.phys_units / c->f.logical_units - 1),
+		     (double)c->f.st.nand_write_units / c->f.st.host_write_units);
+}
+
+/* fill completely, then overwrite the whole device sequentially 10 times */
+static void t_seq_fill_overwrite(struct tctx *c)
+{
+	struct ftl_params p;
+	struct run r = { .wl = WL_SEQ, .max_len = 32, .gap_ns = 5000 };
+	struct ftl_stats st;
+
+	ftl_params_default(&p, "970pro", 256ull << 20);
+	p.op_permille = 0;	/* the hardest case: a peer locks up here */
+	TRY(c, tinit(c, &p, 4));
+	c->check_every = 2000;
+	r.total_writes = 11ull * c->f.logical_units;
+	workload(c, &r);
+	if (c->failed)
+		return;
+	stats_consistent(c);
+	ftl_stats(&c->f, &st);
+	info("seq fill + 10x overwrite, 256 MiB, op 0: WA %.3f, gc runs %llu, moved %llu",
+	     st.wa_milli / 1000.0, (unsigned long long)st.gc_runs,
+	     (unsigned long long)st.gc_write_units);
+	CHECK(c, st.wa_milli < 1100, "sequential WA %.3f", st.wa_milli / 1000.0);
+}
+
+/* uniform random 4K overwrites of 10x capacity, 1 GiB (2.6M ops) */
+static void t_uniform_10x(struct tctx *c)
+{
+	struct ftl_params p;
+	struct run r = { .wl = WL_UNIFORM, .max_len = 1, .gap_ns = 1000, .trim_pct = 1,
+			 .read_pct = 5 };
+
+	ftl_params_default(&p, "970pro", 1ull << 30);
+	TRY(c, tinit(c, &p, 5));
+	c->check_every = 250000;
+	r.total_writes = 10ull * c->f.logical_units;
+	workload(c, &r);
+	if (!c->failed)
+		stats_consistent(c);
+	if (!c->failed)
+		info("uniform 10x 1 GiB: %llu ops, %llu full checks, WA %.3f", (unsigned long long)c->ops,
+		     (unsigned long long)c->checks,
+		     (double)c->f.st.nand_write_units / c->f.st.host_write_units);
+}
+
+static void t_hot_cold(struct tctx *c)
+{
+	struct ftl_params p;
+	struct run r = { .wl = WL_HOTCOLD, .max_len = 8, .gap_ns = 1000, .trim_pct = 2,
+			 .fua_pct = 2 };
+	double wa_g, wa_cb;
+
+	ftl_params_default(&p, "970pro", 256ull << 20);
+	TRY(c, tinit(c, &p, 6));
+	c->check_every = 50000;
+	r.total_writes = 10ull * c->f.logical_units;
+	workload(c, &r);
+	if (c->failed)
+		return;
+	stats_consistent(c);
+	wa_g = (double)c->f.st.nand_write_units / c->f.st.host_write_units;
+	tfree(c);
+	p.gc_policy = FTL_GC_COST_BENEFIT;
+	TRY(c, tinit(c, &p, 6));
+	c->check_every = 50000;
+	workload(c, &r);
+	if (c->failed)
+		return;
+	stats_consistent(c);
+	wa_cb = (double)c->f.st.nand_write_units / c->f.st.host_write_units;
+	info("hot/cold 90/10, 256 MiB, 7%% OP: WA greedy %.3f, cost-benefit %.3f", wa_g, wa_cb);
+}
+
+/* background GC on idle raises free lines to the high watermark */
+static void t_background_gc(struct tctx *c)
+{
+	struct ftl_params p;
+	struct run r = { .wl = WL_UNIFORM, .max_len = 1, .gap_ns = 1000 };
+	u32 i;
+
+	small_params(&p, 32);
+	TRY(c, tinit(c, &p, 7));
+	c->check_every = 1000;
+	r.total_writes = 3ull * c->f.logical_units;
+	workload(c, &r);
+	if (c->failed)
+		return;
+	CHECK(c, c->f.free_cnt < c->f.high_wm, "no GC pressure (free %u)", c->f.free_cnt);
+	for (i = 0; i < 100000 && (c->f.free_cnt < c->f.high_wm || c->f.victim != FTL_INVALID); i++) {
+		c->now += 200000;
+		ftl_idle(&c->f, c->now);
+		tdone(c);
+	}
+	tverify(c);
+	CHECK(c, c->f.free_cnt >= c->f.high_wm, "background GC stopped at %u free (< %u)",
+	      c->f.free_cnt, c->f.high_wm);
+	CHECK(c, c->f.st.gc_bg_runs > 0, "no background GC run");
+}
+
+/* trimmed LBAs are unmapped, GC sees them as invalid */
+static void t_trim(struct tctx *c)
+{
+	struct ftl_params p;
+	u32 L, i;
+
+	small_params(&p, 16);
+	TRY(c, tinit(c, &p, 8));
+	L = c->f.logical_units;
+	for (i = 0; i < L; i += 16)
+		twrite(c, i, ftl_min64(16, L - i), false);
+	CHECK(c, c->f.mapped == L, "not fully mapped");
+	ttrim(c, 0, L / 2);
+	CHECK(c, c->f.mapped == L - L / 2, "trim left %u mapped", c->f.mapped);
+	for (i = 0; i < L / 2; i++)
+		CHECK(c, !ftl_mapped(&c->f, i), "lpn %u still mapped", i);
+	/* trimmed space is reclaimed without moving it */
+	{
+		u64 moved = c->f.st.gc_write_units;
+
+		for (i = L / 2; i < L; i++)
+			twrite(c, i, 1, false);
+		for (i = L / 2; i < L; i++)
+			twrite(c, i, 1, false);
+		CHECK(c, c->f.st.gc_write_units - moved < L / 8,
+		      "GC moved %llu units with half the device trimmed",
+		      (unsigned long long)(c->f.st.gc_write_units - moved));
+	}
+	/* trim beyond the end is clamped */
+	ftl_trim(&c->f, L - 1, 100, c->now);
+	CHECK(c, !ftl_mapped(&c->f, L - 1), "last lpn mapped");
+	c->live[L - 1] = 0;
+	tverify(c);
+}
+
+/* GC charges NAND reads, programs and erases to the timelines */
+static void t_gc_timing(struct tctx *c)
+{
+	struct ftl_params p;
+	u64 t0, d = 0, reads, i, n;
+
+	small_params(&p, 16);
+	TRY(c, tinit(c, &p, 9));
+	c->check_every = 0;
+	n = c->f.logical_units;
+	for (i = 0; i < n; i++)
+		d = twrite(c, (u32)i, 1, false);
+	c->now = d + 100000000;
+	reads = c->f.st.nand_read_pages;
+	t0 = c->now;
+	/* random overwrites at full speed until GC has run several times */
+	while (c->f.st.gc_runs < 20) {
+		d = twrite(c, (u32)rnd_below(c, n), 1, false);
+		c->now += 100;
+	}
+	tverify(c);
+	CHECK(c, c->f.st.nand_read_pages > reads, "GC did no NAND reads");
+	/* throughput must be limited by NAND, i.e. completions far behind arrivals */
+	CHECK(c, d > c->now, "GC cost nothing");
+	{
+		u64 maxl = 0;
+		u32 l;
+
+		for (l = 0; l < c->f.nluns; l++)
+			maxl = ftl_max64(maxl, c->f.lun_avail[l]);
+		CHECK(c, maxl > t0 + c->f.p.t_erase_ns, "no erase time charged");
+	}
+}
+
+/* write amplification vs the analytic value for greedy/uniform random */
+static double lambert_w0(double z)
+{
+	double w = z < -0.3 ? -0.5 : z;
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		double ew = exp(w), f = w * ew - z;
+		double nw = w - f / (ew * (w + 1) - (w + 2) * f / (2 * w + 2));
+
+		if (fabs(nw - w) < 1e-14)
+			return nw;
+		w = nw;
+	}
+	return w;
+}
+
+/* Xiang & Kurkoski 2012: A = x / (x + W0(-x e^-x)), x = T/U = 1 + rho */
+static double wa_analytic(double x)
+{
+	return x / (x + lambert_w0(-x * exp(-x)));
+}
+
+static void wa_case(struct tctx *c, u32 op, double tol)
+{
+	struct ftl_params p;
+	u64 i, n, warm, host0, nand0, free_sum = 0, samples = 0;
+	double wa, x, xt, an, ant;
+
+	ftl_params_default(&p, "970pro", 1ull << 30);
+	p.op_permille = op;
+	TRY(c, tinit(c, &p, 10 + op));
+	c->check_every = 0;
+	n = c->f.logical_units;
+	for (i = 0; i < n; i++)
+		twrite(c, (u32)i, 1, false);
+	warm = 3 * n;
+	for (i = 0; i < warm; i++)
+		twrite(c, (u32)rnd_below(c, n), 1, false);
+	host0 = c->f.st.host_write_units;
+	nand0 = c->f.st.nand_write_units;
+	for (i = 0; i < 8 * n; i++) {
+		twrite(c, (u32)rnd_below(c, n), 1, false);
+		free_sum += c->f.free_cnt;
+		samples++;
+	}
+	tverify(c);
+	if (c->failed)
+		return;
+	wa = (double)(c->f.st.nand_write_units - nand0) / (c->f.st.host_write_units - host0);
+	/*
+	 * Spare space that takes part in GC: physical minus the free-line pool
+	 * (measured mean) minus one line for the two open lines (host and GC
+	 * write frontiers, each half written on average).
+	 */
+	x = ((double)c->f.nlines - (double)free_sum / samples - 1) * c->f.upl / n;
+	xt = (double)c->f.phys_units / n;
+	an = wa_analytic(x);
+	ant = wa_analytic(xt);
+	info("WA greedy uniform 4K, 1 GiB, op %u permille: measured %.3f; analytic %.3f at "
+	     "effective T/U %.4f (free pool %.2f lines + 1 open line excluded), %.3f at raw T/U %.4f; "
+	     "ratio %.3f, tolerance %.0f%%",
+	     op, wa, an, x, (double)free_sum / samples, ant, xt, wa / an, tol * 100);
+	CHECK(c, fabs(wa / an - 1) <= tol, "op %u: WA %.3f vs analytic %.3f (T/U %.4f)", op, wa, an, x);
+}
+
+static void t_wa_analytic(struct tctx *c)
+{
+	static const u32 ops[] = { 70, 150, 280 };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ops) && (!c->failed || getenv("WA_ALL")); i++) {
+		wa_case(c, ops[i], 0.10);
+		if (i + 1 < ARRAY_SIZE(ops))
+			tfree(c);
+	}
+}
+
+/* 64 GiB device: init, 1M random writes, metadata budget */
+static void t_large(struct tctx *c)
+{
+	struct ftl_params p;
+	u64 i;
+	double per;
+
+	ftl_params_default(&p, "970pro", 64ull << 30);
+	TRY(c, tinit(c, &p, 11));
+	c->check_every = 0;
+	for (i = 0; i < 1000000; i++)
+		twrite(c, (u32)rnd_below(c, c->f.logical_units - 8), 1 + (u32)rnd_below(c, 8), false);
+	for (i = 0; i < 100000; i++)
+		tread(c, (u32)rnd_below(c, c->f.logical_units - 64), 64);
+	tverify(c);
+	per = (double)ftl_metadata_bytes(&c->f) / c->f.logical_units;
+	info("64 GiB: %u lines x %u units, metadata %.1f MiB = %.3f B/unit", c->f.nlines, c->f.upl,
+	     ftl_metadata_bytes(&c->f) / 1048576.0, per);
+	CHECK(c, per <= 16.0, "%.2f B/unit", per);
+}
+
+/* ------------------------------------------------------------------ */
+
+struct test {
+	const char *name;
+	void (*fn)(struct tctx *c);
+};
+
+static const struct test tests[] = {
+	{ "params_table", t_params },
+	{ "geometry_and_metadata_budget", t_geometry },
+	{ "qd1_latency_exact", t_latency_exact },
+	{ "fua_flush_early_completion", t_fua_flush },
+	{ "write_buffer_full", t_buffer_full },
+	{ "trim_unmaps_and_gc_skips", t_trim },
+	{ "gc_charges_timelines", t_gc_timing },
+	{ "mixed_every_op_checked", t_mixed_every_op },
+	{ "uniform_every_op_checked", t_uniform_every_op },
+	{ "min_op_every_op_checked", t_min_op_every_op },
+	{ "seq_fill_overwrite_10x_op0", t_seq_fill_overwrite },
+	{ "uniform_random_10x_capacity", t_uniform_10x },
+	{ "hot_cold_greedy_and_cost_benefit", t_hot_cold },
+	{ "background_gc_idle", t_background_gc },
+	{ "wa_vs_analytic_greedy", t_wa_analytic },
+	{ "large_64g", t_large },
+};
+
+int main(int argc, char **argv)
+{
+	const char *rp = getenv("FTL_REPORT");
+	unsigned int i, pass = 0, fail = 0;
+	struct timespec t0, t1;
+
+	verbose = getenv("VERBOSE") != NULL;
+	report = fopen(rp ? rp : "build/unit-report.txt", "w");
+	for (i = 0; i < ARRAY_SIZE(tests); i++) {
+		static struct tctx c;
+
+		if (argc > 1 && !strstr(tests[i].name, argv[1]))
+			continue;
+		memset(&c, 0, sizeof(c));
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		tests[i].fn(&c);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (c.ver || c.f.map)
+			tfree(&c);
+		info("time %s: %.2f s", tests[i].name,
+		     (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+		if (c.failed) {
+			printf("FAIL: %s: %s\n", tests[i].name, c.err);
+			fail++;
+		} else {
+			printf("PASS: %s\n", tests[i].name);
+			pass++;
+		}
+		fflush(stdout);
+	}
+	printf("%u passed, %u failed\n", pass, fail);
+	if (report)
+		fclose(report);
+	return fail ? 1 : 0;
+}
