@@ -552,8 +552,11 @@ static ssize_t nvmev_reader_read(struct file *file, char __user *ubuf,
 			mutex_unlock(&nvmev_trace_lock);
 		}
 		if (rd->off == rd->len) {
-			/* Nothing new. */
-			if (!rd->consume || done)
+			/*
+			 * Nothing new.  trace_pipe waits for more only while
+			 * recording is on: reading an idle pipe ends.
+			 */
+			if (!rd->consume || done || !READ_ONCE(nvmev_ring_on))
 				break;
 			if (file->f_flags & O_NONBLOCK)
 				return -EAGAIN;
@@ -636,9 +639,16 @@ static const struct file_operations nvmev_trace_pipe_fops = {
 	.release = nvmev_reader_release,
 };
 
+static ssize_t nvmev_empty_read(struct file *file, char __user *ubuf,
+				size_t count, loff_t *ppos)
+{
+	return 0;
+}
+
 static const struct file_operations nvmev_clear_fops = {
 	.owner = THIS_MODULE,
 	.open = simple_open,
+	.read = nvmev_empty_read,
 	.write = nvmev_clear_write,
 };
 
