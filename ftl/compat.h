@@ -108,11 +108,14 @@ static inline u64 ftl_min64(u64 a, u64 b)
 }
 
 /*
- * Function enter hook for tracing/profiling.  Put FTL_FN(); at the top of
- * every non-trivial function.  Empty unless the build overrides it.
+ * Function enter/exit hook for tracing (trace/ftl_hooks.h binds it to
+ * NVMEV_FN()).  FTL_FN(); goes among the declarations at the top of every
+ * non-trivial function: the binding consists of declarations only, and so
+ * does this default (a block-scope tag declaration that generates nothing),
+ * so declarations may follow it.
  */
 #ifndef FTL_FN
-#define FTL_FN()	do { } while (0)
+#define FTL_FN()	struct ftl_fn_unused
 #endif
 
 #endif /* NVMEV_FTL_COMPAT_H */

@@ -151,7 +151,63 @@ static void line_close(struct ftl *f, u32 id, u64 t)
 }
 
 /* ------------------------------------------------------------------ */
-/* NAND timelines                                                      */
+/* links and NAND timelines                                            */
+
+#define LINK_W		(1ull << FTL_LINK_BIN_SHIFT)
+#define LINK_MASK	(FTL_LINK_BINS - 1)
+
+static void link_advance(struct ftl_link *l, u64 now)
+{
+	u64 nb = now >> FTL_LINK_BIN_SHIFT;
+
+	if (nb <= l->base)
+		return;
+	if (nb - l->base >= FTL_LINK_BINS)
+		memset(l->used, 0, sizeof(l->used));
+	else
+		for (; l->base < nb; l->base++)
+			l->used[l->base & LINK_MASK] = 0;
+	l->base = nb;
+}
+
+/* occupy @dur ns of link time at or after @ready; returns the end */
+static u64 link_xfer(struct ftl_link *l, u64 ready, u64 dur)
+{
+	u64 b = ready >> FTL_LINK_BIN_SHIFT, end = ready;
+
+	if (b < l->base)
+		b = l->base;
+	while (dur) {
+		u64 bs = b << FTL_LINK_BIN_SHIFT, s, x;
+		u16 *u;
+
+		if (b >= l->base + FTL_LINK_BINS) {
+			end = ftl_max64(ready, bs) + dur;	/* beyond the horizon */
+			break;
+		}
+		u = &l->used[b & LINK_MASK];
+		s = ftl_max64(ready, bs + *u);
+		if (s < bs + LINK_W) {
+			x = ftl_min64(bs + LINK_W - s, dur);
+			*u = (u16)(s + x - bs);
+			dur -= x;
+			end = s + x;
+		}
+		b++;
+	}
+	l->last_end = ftl_max64(l->last_end, end);
+	return end;
+}
+
+static void links_advance(struct ftl *f, u64 now)
+{
+	u32 i;
+
+	for (i = 0; i < f->p.nr_ch; i++)
+		link_advance(&f->ch[i], now);
+	link_advance(&f->pcie[0], now);
+	link_advance(&f->pcie[1], now);
+}
 
 static u64 nand_read(struct ftl *f, u32 ppa, u32 units, u64 t)
 {
@@ -160,10 +216,8 @@ static u64 nand_read(struct ftl *f, u32 ppa, u32 units, u64 t)
 	u64 s = ftl_max64(t, f->lun_avail[lun]);
 
 	f->lun_avail[lun] = s + f->p.t_read_ns;
-	s = ftl_max64(f->lun_avail[lun], f->ch_avail[ch]);
-	f->ch_avail[ch] = s + units * f->ch_unit_ns;
 	f->st.nand_read_pages++;
-	return f->ch_avail[ch];
+	return link_xfer(&f->ch[ch], f->lun_avail[lun], units * f->ch_unit_ns);
 }
 
 /* program the flash page starting at @ppa; data in controller at @t */
@@ -171,14 +225,12 @@ static u64 nand_prog(struct ftl *f, u32 ppa, u64 t)
 {
 	u32 lun = blk_lun(f, ppa_blk(f, ppa));
 	u32 ch = lun_ch(f, lun);
-	u64 xs = ftl_max64(t, f->ch_avail[ch]);
-	u64 ps;
+	u64 xe = link_xfer(&f->ch[ch], t, f->upp * f->ch_unit_ns);
+	u64 ps = ftl_max64(xe, f->lun_avail[lun]);
 
-	f->ch_avail[ch] = xs + f->upp * f->ch_unit_ns;
-	ps = ftl_max64(f->ch_avail[ch], f->lun_avail[lun]);
 	f->lun_avail[lun] = ps + f->p.t_prog_ns;
 	f->st.nand_prog_pages++;
-	FTL_TRACE_PROGRAM(ppa, xs, f->lun_avail[lun]);
+	FTL_TRACE_PROGRAM(ppa, ps, f->lun_avail[lun]);
 	return f->lun_avail[lun];
 }
 
@@ -230,7 +282,7 @@ static u64 wb_reserve(struct ftl *f, u64 t)
 
 		for (i = 0; i < f->wb_n; i++)
 			first = ftl_min64(first, f->wb[i].done_ns);
-		FTL_TRACE_BUFFER_FULL();
+		FTL_TRACE_BUFFER_FULL(f->wb_used);
 		f->st.wb_full_events++;
 		t = ftl_max64(t, first);
 		wb_reclaim(f, t);
@@ -520,7 +572,7 @@ static u64 host_place(struct ftl *f, u32 lpn, u64 t)
 		f->mapped++;
 	ppa = place(f, wp, lpn);
 	f->st.host_write_units++;
-	FTL_TRACE_HOST_WRITE(lpn, ppa);
+	FTL_TRACE_WRITE(lpn, ppa);
 	if (f->hook_place)
 		f->hook_place(f->hook_arg, lpn, FTL_INVALID, ppa);
 	if (!(wp->off % f->upp))
@@ -557,13 +609,10 @@ u64 ftl_write(struct ftl *f, u64 lpn, u32 nr, u64 now, bool fua)
 
 	FTL_FN();
 	nr = clamp_nr(f, lpn, nr);
+	links_advance(f, now);
 	for (i = 0; i < nr; i++) {
-		u64 s;
-
 		t = wb_reserve(f, t);
-		s = ftl_max64(t, f->pcie_wr_avail);
-		f->pcie_wr_avail = s + f->pcie_unit_ns;
-		t = f->pcie_wr_avail + f->p.wb_copy_ns;
+		t = link_xfer(&f->pcie[1], t, f->pcie_unit_ns) + f->p.wb_copy_ns;
 		last = ftl_max64(last, host_place(f, (u32)lpn + i, t));
 	}
 	if (fua && nr) {
@@ -580,11 +629,13 @@ u64 ftl_read(struct ftl *f, u64 lpn, u32 nr, u64 now)
 
 	FTL_FN();
 	nr = clamp_nr(f, lpn, nr);
+	links_advance(f, now);
 	wb_reclaim(f, t);
 	while (i < nr) {
 		u32 ppa = f->map[lpn + i], n = 1;
-		u64 ready = t, s;
+		u64 ready = t;
 
+		FTL_TRACE_READ(lpn + i, ppa);
 		if (ppa != FTL_INVALID && !in_buffer(f, ppa, t)) {
 			u32 page = ppa / f->upp;
 
@@ -593,9 +644,7 @@ u64 ftl_read(struct ftl *f, u64 lpn, u32 nr, u64 now)
 				n++;
 			ready = nand_read(f, ppa, n, t);
 		}
-		s = ftl_max64(ready, f->pcie_rd_avail);
-		f->pcie_rd_avail = s + n * f->pcie_unit_ns;
-		end = ftl_max64(end, f->pcie_rd_avail);
+		end = ftl_max64(end, link_xfer(&f->pcie[0], ready, n * f->pcie_unit_ns));
 		i += n;
 	}
 	f->st.host_read_units += nr;
@@ -607,6 +656,7 @@ u64 ftl_flush(struct ftl *f, u64 now)
 	u64 t = now + f->p.fw_other_ns;
 
 	FTL_FN();
+	links_advance(f, now);
 	host_pad(f, t);
 	wb_reclaim(f, t);
 	return ftl_max64(t, wb_last_done(f));
@@ -643,6 +693,7 @@ void ftl_idle(struct ftl *f, u64 now)
 	FTL_FN();
 	if (f->victim == FTL_INVALID && f->free_cnt >= f->high_wm)
 		return;
+	links_advance(f, now);
 	/* only when the model device is idle too: never run ahead of time */
 	for (i = 0; i < f->nluns; i++)
 		if (f->lun_avail[i] > now)
@@ -666,7 +717,7 @@ static size_t meta_sizes(const struct ftl *f, size_t *map, size_t *rmap, size_t 
 	*blk = (size_t)f->nlines * f->blks_per_line * sizeof(u16);
 	*lines = (size_t)f->nlines * sizeof(struct ftl_line);
 	*lists = (size_t)f->nlines * sizeof(u32) * 2;
-	*tl = (size_t)(f->nluns + f->p.nr_ch) * sizeof(u64);
+	*tl = (size_t)f->nluns * sizeof(u64) + (size_t)(f->p.nr_ch + 2) * sizeof(struct ftl_link);
 	*wb = (size_t)f->wb_max * sizeof(struct ftl_wb_prog);
 	return *map + *rmap + *blk + *lines + *lists + *tl + *wb + sizeof(*f);
 }
@@ -687,7 +738,8 @@ void ftl_exit(struct ftl *f)
 	ftl_free(f->free_q);
 	ftl_free(f->heap);
 	ftl_free(f->lun_avail);
-	ftl_free(f->ch_avail);
+	ftl_free(f->ch);
+	ftl_free(f->pcie);
 	ftl_free(f->wb);
 	memset(f, 0, sizeof(*f));
 }
@@ -739,10 +791,11 @@ int ftl_init(struct ftl *f, const struct ftl_params *params)
 	f->free_q = ftl_zalloc(slists / 2);
 	f->heap = ftl_zalloc(slists / 2);
 	f->lun_avail = ftl_zalloc(f->nluns * sizeof(u64));
-	f->ch_avail = ftl_zalloc(f->p.nr_ch * sizeof(u64));
+	f->ch = ftl_zalloc(f->p.nr_ch * sizeof(struct ftl_link));
+	f->pcie = ftl_zalloc(2 * sizeof(struct ftl_link));
 	f->wb = ftl_zalloc(swb);
 	if (!f->map || !f->rmap || !f->blk_vpc || !f->lines || !f->free_q ||
-	    !f->heap || !f->lun_avail || !f->ch_avail || !f->wb) {
+	    !f->heap || !f->lun_avail || !f->ch || !f->pcie || !f->wb) {
 		ftl_exit(f);
 		return -ENOMEM;
 	}

@@ -29,8 +29,11 @@
 #define FTL_VHIST_BUCKETS	10	/* valid-count histogram: 10% steps */
 
 /* ---- trace hooks (bound to tracepoints by trace/, empty by default) ---- */
-#ifndef FTL_TRACE_HOST_WRITE
-#define FTL_TRACE_HOST_WRITE(lpn, ppa)		do { } while (0)
+#ifndef FTL_TRACE_WRITE
+#define FTL_TRACE_WRITE(lpn, ppa)		do { } while (0)	/* host unit placed */
+#endif
+#ifndef FTL_TRACE_READ
+#define FTL_TRACE_READ(lpn, ppa)		do { } while (0)	/* ppa FTL_INVALID: unmapped */
 #endif
 #ifndef FTL_TRACE_GC_MOVE
 #define FTL_TRACE_GC_MOVE(lpn, from, to)	do { } while (0)
@@ -48,7 +51,7 @@
 #define FTL_TRACE_LINE_STATE(line, state)	do { } while (0)
 #endif
 #ifndef FTL_TRACE_BUFFER_FULL
-#define FTL_TRACE_BUFFER_FULL()			do { } while (0)
+#define FTL_TRACE_BUFFER_FULL(occupancy)	do { } while (0)
 #endif
 #ifndef FTL_TRACE_PROGRAM
 #define FTL_TRACE_PROGRAM(ppa, start, done)	do { } while (0)
@@ -151,6 +154,21 @@ struct ftl_wb_prog {
 	u32 units;		/* buffer slots held */
 };
 
+/*
+ * A transfer link (NAND channel, PCIe direction) as a calendar of 1 us bins
+ * over a 4 ms horizon: a transfer takes the earliest free link time at or
+ * after its data is ready, so a transfer queued behind a busy LUN does not
+ * block later-issued ones that are ready sooner (no head-of-line blocking),
+ * while the bandwidth limit holds.  Beyond the horizon, no contention.
+ */
+#define FTL_LINK_BIN_SHIFT	10		/* 1024 ns per bin */
+#define FTL_LINK_BINS		4096		/* power of two */
+struct ftl_link {
+	u64 base;			/* first bin of the window */
+	u64 last_end;			/* latest transfer end scheduled */
+	u16 used[FTL_LINK_BINS];	/* ns of each bin taken, as a prefix */
+};
+
 struct ftl_stats {
 	u64 host_read_units;
 	u64 host_write_units;
@@ -213,8 +231,8 @@ struct ftl {
 
 	/* timelines (ns) */
 	u64 *lun_avail;
-	u64 *ch_avail;
-	u64 pcie_rd_avail, pcie_wr_avail;
+	struct ftl_link *ch;		/* per channel */
+	struct ftl_link *pcie;		/* [0] device->host, [1] host->device */
 
 	/* write buffer */
 	struct ftl_wb_prog *wb;
