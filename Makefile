@@ -24,6 +24,7 @@ unit:
 
 # The main job: build, boot a throwaway QEMU VM, insmod, nvme-cli, fio, traces.
 demo:
+	tools/vm/nvmev-vm --install-deps
 	tools/vm/nvmev-vm demo
 
 # Everything: unit tests, then the VM tests on kernels 6.1 and 6.12.

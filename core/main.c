@@ -262,6 +262,7 @@ static int __init nvmev_init(void)
 	strscpy(ctrl->model, "nvmev Virtual NVMe SSD", sizeof(ctrl->model));
 	strscpy(ctrl->firmware, NVMEV_VERSION, sizeof(ctrl->firmware));
 	ctrl->power_on_ns = nvmev_now();
+	ctrl->power_cycles = 1;		/* this load is the device's power-on */
 
 	ctrl->bar = memremap(ctrl->mem_start, NVMEV_BAR_SIZE, MEMREMAP_WT);
 	ctrl->storage = memremap(ctrl->mem_start + NVMEV_STORAGE_OFF,
