@@ -170,6 +170,27 @@ static void link_advance(struct ftl_link *l, u64 now)
 	l->base = nb;
 }
 
+static inline bool bin_full(const struct ftl_link *l, u64 b)
+{
+	return b < l->base + FTL_LINK_BINS && l->used[b & LINK_MASK] == LINK_W;
+}
+
+/* first bin at or after @b with room (or past the horizon), union-find style */
+static u64 link_next_free(struct ftl_link *l, u64 b)
+{
+	u64 r = b;
+
+	while (bin_full(l, r))
+		r += l->skip[r & LINK_MASK];
+	while (b < r && bin_full(l, b)) {
+		u64 nx = b + l->skip[b & LINK_MASK];
+
+		l->skip[b & LINK_MASK] = (u16)(r - b);
+		b = nx;
+	}
+	return r;
+}
+
 /* occupy @dur ns of link time at or after @ready; returns the end */
 static u64 link_xfer(struct ftl_link *l, u64 ready, u64 dur)
 {
@@ -178,9 +199,11 @@ static u64 link_xfer(struct ftl_link *l, u64 ready, u64 dur)
 	if (b < l->base)
 		b = l->base;
 	while (dur) {
-		u64 bs = b << FTL_LINK_BIN_SHIFT, s, x;
+		u64 bs, s, x;
 		u16 *u;
 
+		b = link_next_free(l, b);
+		bs = b << FTL_LINK_BIN_SHIFT;
 		if (b >= l->base + FTL_LINK_BINS) {
 			end = ftl_max64(ready, bs) + dur;	/* beyond the horizon */
 			break;
@@ -190,6 +213,8 @@ static u64 link_xfer(struct ftl_link *l, u64 ready, u64 dur)
 		if (s < bs + LINK_W) {
 			x = ftl_min64(bs + LINK_W - s, dur);
 			*u = (u16)(s + x - bs);
+			if (*u == LINK_W)
+				l->skip[b & LINK_MASK] = 1;
 			dur -= x;
 			end = s + x;
 		}

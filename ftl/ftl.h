@@ -155,18 +155,19 @@ struct ftl_wb_prog {
 };
 
 /*
- * A transfer link (NAND channel, PCIe direction) as a calendar of 1 us bins
+ * A transfer link (NAND channel, PCIe direction) as a calendar of 2 us bins
  * over a 4 ms horizon: a transfer takes the earliest free link time at or
  * after its data is ready, so a transfer queued behind a busy LUN does not
  * block later-issued ones that are ready sooner (no head-of-line blocking),
  * while the bandwidth limit holds.  Beyond the horizon, no contention.
  */
-#define FTL_LINK_BIN_SHIFT	10		/* 1024 ns per bin */
-#define FTL_LINK_BINS		4096		/* power of two */
+#define FTL_LINK_BIN_SHIFT	11		/* 2048 ns per bin */
+#define FTL_LINK_BINS		2048		/* power of two */
 struct ftl_link {
 	u64 base;			/* first bin of the window */
 	u64 last_end;			/* latest transfer end scheduled */
 	u16 used[FTL_LINK_BINS];	/* ns of each bin taken, as a prefix */
+	u16 skip[FTL_LINK_BINS];	/* full bin: bins to jump (path-compressed) */
 };
 
 struct ftl_stats {

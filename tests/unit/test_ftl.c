@@ -386,7 +386,7 @@ static void t_seq_fill_overwrite(struct tctx *c)
 	ftl_params_default(&p, "970pro", 256ull << 20);
 	p.op_permille = 0;	/* the hardest case: a peer locks up here */
 	TRY(c, tinit(c, &p, 4));
-	c->check_every = 2000;
+	c->check_every = 500;
 	r.total_writes = 11ull * c->f.logical_units;
 	workload(c, &r);
 	if (c->failed)
@@ -408,7 +408,7 @@ static void t_uniform_10x(struct tctx *c)
 
 	ftl_params_default(&p, "970pro", 1ull << 30);
 	TRY(c, tinit(c, &p, 5));
-	c->check_every = 250000;
+	c->check_every = 20000;
 	r.total_writes = 10ull * c->f.logical_units;
 	workload(c, &r);
 	if (!c->failed)
@@ -428,7 +428,7 @@ static void t_hot_cold(struct tctx *c)
 
 	ftl_params_default(&p, "970pro", 256ull << 20);
 	TRY(c, tinit(c, &p, 6));
-	c->check_every = 50000;
+	c->check_every = 5000;
 	r.total_writes = 10ull * c->f.logical_units;
 	workload(c, &r);
 	if (c->failed)
@@ -438,7 +438,7 @@ static void t_hot_cold(struct tctx *c)
 	tfree(c);
 	p.gc_policy = FTL_GC_COST_BENEFIT;
 	TRY(c, tinit(c, &p, 6));
-	c->check_every = 50000;
+	c->check_every = 5000;
 	workload(c, &r);
 	if (c->failed)
 		return;
@@ -613,11 +613,72 @@ static void t_wa_analytic(struct tctx *c)
 	static const u32 ops[] = { 70, 150, 280 };
 	unsigned int i;
 
+	/* the paper's own check value: rho = 0.3 gives 2.36 */
+	CHECK(c, fabs(wa_analytic(1.3) - 2.36) < 0.005, "formula gives %.4f at rho 0.3",
+	      wa_analytic(1.3));
+
 	for (i = 0; i < ARRAY_SIZE(ops) && (!c->failed || getenv("WA_ALL")); i++) {
 		wa_case(c, ops[i], 0.10);
 		if (i + 1 < ARRAY_SIZE(ops))
 			tfree(c);
 	}
+}
+
+/* millions of operations, every one checked, on a tiny device */
+static void t_stress_tiny(struct tctx *c)
+{
+	static const struct {
+		u32 op, policy;
+		enum wl wl;
+	} cfg[] = {
+		{ 0, FTL_GC_GREEDY, WL_MIXED },
+		{ 0, FTL_GC_COST_BENEFIT, WL_HOTCOLD },
+		{ 70, FTL_GC_COST_BENEFIT, WL_MIXED },
+		{ 30, FTL_GC_GREEDY, WL_HOTCOLD },
+	};
+	u64 total = 0;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cfg) && !c->failed; i++) {
+		struct ftl_params p;
+		struct run r = { .wl = cfg[i].wl, .max_len = 8, .trim_pct = 8, .read_pct = 20,
+				 .fua_pct = 5, .flush_pct = 2, .idle_pct = 2, .gap_ns = 3000 };
+
+		small_params(&p, 8);
+		p.op_permille = cfg[i].op;
+		p.gc_policy = cfg[i].policy;
+		if (i)
+			tfree(c);
+		TRY(c, tinit(c, &p, 100 + i));
+		r.total_writes = 600ull * c->f.logical_units;
+		workload(c, &r);
+		if (!c->failed)
+			stats_consistent(c);
+		total += c->ops;
+	}
+	info("stress tiny (8 MiB, 16 lines): %llu ops, every one fully checked", (unsigned long long)total);
+	CHECK(c, total >= 1000000, "only %llu ops", (unsigned long long)total);
+}
+
+/* random overwrites at zero OP on 256 MiB: no lock-up, GC always progresses */
+static void t_random_op0(struct tctx *c)
+{
+	struct ftl_params p;
+	struct run r = { .wl = WL_UNIFORM, .max_len = 1, .gap_ns = 1000 };
+
+	ftl_params_default(&p, "970pro", 256ull << 20);
+	p.op_permille = 0;
+	TRY(c, tinit(c, &p, 12));
+	c->check_every = 100000;
+	r.total_writes = 5ull * c->f.logical_units;
+	workload(c, &r);
+	if (!c->failed)
+		stats_consistent(c);
+	if (!c->failed)
+		info("uniform random 5x, 256 MiB, op 0: logical %u of %u units (%.2f%% spare), WA %.2f",
+		     c->f.logical_units, c->f.phys_units,
+		     100.0 * ((double)c->f.phys_units / c->f.logical_units - 1),
+		     (double)c->f.st.nand_write_units / c->f.st.host_write_units);
 }
 
 /* 64 GiB device: init, 1M random writes, metadata budget */
@@ -664,6 +725,8 @@ static const struct test tests[] = {
 	{ "hot_cold_greedy_and_cost_benefit", t_hot_cold },
 	{ "background_gc_idle", t_background_gc },
 	{ "wa_vs_analytic_greedy", t_wa_analytic },
+	{ "random_overwrite_op0", t_random_op0 },
+	{ "stress_tiny_every_op_checked", t_stress_tiny },
 	{ "large_64g", t_large },
 };
 
