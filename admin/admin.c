@@ -239,7 +239,7 @@ static void fill_id_ctrl(struct nvmev_ctrl *ctrl, struct nvme_id_ctrl *id)
 	id->vid = cpu_to_le16(NVMEV_PCI_VENDOR);
 	id->ssvid = cpu_to_le16(NVMEV_PCI_VENDOR);
 	pad_copy(id->sn, ctrl->serial, sizeof(id->sn));
-	pad_copy(id->mn, ctrl->model, sizeof(id->mn));
+	pad_copy(id->mn, ctrl->model_name, sizeof(id->mn));
 	pad_copy(id->fr, ctrl->firmware, sizeof(id->fr));
 	id->rab = 6;
 	id->ieee[0] = 0x00;
@@ -258,7 +258,7 @@ static void fill_id_ctrl(struct nvmev_ctrl *ctrl, struct nvme_id_ctrl *id)
 	id->npss = 0;
 	id->wctemp = cpu_to_le16(TEMP_WARN_KELVIN);
 	id->cctemp = cpu_to_le16(TEMP_CRIT_KELVIN);
-	put_unaligned_le64(ctrl->storage_size, id->tnvmcap);
+	put_unaligned_le64(ctrl->capacity, id->tnvmcap);
 	id->sqes = 0x66;
 	id->cqes = 0x44;
 	id->nn = cpu_to_le32(1);
@@ -294,7 +294,7 @@ static void fill_id_ns(struct nvmev_ctrl *ctrl, struct nvme_id_ns *id)
 	fill_lbaf(id);
 	id->flbas = ctrl->lba_shift == 9 ? 0 : 1;
 	id->dlfeat = 0x01 | BIT(3);	/* reads of deallocated LBAs: zeroes */
-	put_unaligned_le64(ctrl->storage_size, id->nvmcap);
+	put_unaligned_le64(ctrl->capacity, id->nvmcap);
 	make_ids(ctrl, eui64, nguid, uuid);
 	memcpy(id->eui64, eui64, sizeof(id->eui64));
 	memcpy(id->nguid, nguid, sizeof(id->nguid));
@@ -578,7 +578,7 @@ static size_t log_smart(struct nvmev_ctrl *ctrl, void *buf)
 	put_unaligned_le16(TEMP_KELVIN, s->temperature);
 	s->avail_spare = 100;
 	s->spare_thresh = 10;
-	s->percent_used = 0;
+	s->percent_used = min_t(u8, nvmev_model_percentage_used(ctrl), 255);
 	put_unaligned_le64(units_1000(atomic64_read(&ctrl->stats.data_units_read)),
 			   s->data_units_read);
 	put_unaligned_le64(units_1000(atomic64_read(&ctrl->stats.data_units_written)),

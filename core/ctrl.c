@@ -101,6 +101,12 @@ void nvmev_sync_workers(struct nvmev_ctrl *ctrl)
 	}
 }
 
+/* A controller reset returns every doorbell to zero, as the host expects. */
+static void clear_all_doorbells(struct nvmev_ctrl *ctrl)
+{
+	memset(ctrl->bar + NVME_REG_DBS, 0, NVMEV_NR_QUEUES * 8);
+}
+
 static void teardown_queues(struct nvmev_ctrl *ctrl)
 {
 	int i;
@@ -111,6 +117,7 @@ static void teardown_queues(struct nvmev_ctrl *ctrl)
 		ctrl->cq[i].nr_sqs = 0;
 	}
 	nvmev_sync_workers(ctrl);
+	clear_all_doorbells(ctrl);
 }
 
 static void controller_disable(struct nvmev_ctrl *ctrl)
@@ -154,6 +161,7 @@ static void controller_enable(struct nvmev_ctrl *ctrl, u32 cc)
 		return;
 	}
 
+	clear_all_doorbells(ctrl);
 	sq->cmds = phys_to_virt(asq);
 	sq->size = asqs;
 	sq->head = 0;
@@ -383,6 +391,7 @@ static int nvmev_dispatcher(void *data)
 	while (!kthread_should_stop()) {
 		u64 now;
 
+		nvmev_model_service(ctrl);
 		if (dispatch_once(ctrl)) {
 			last_busy = nvmev_now();
 			sleep_us = 0;
@@ -396,6 +405,7 @@ static int nvmev_dispatcher(void *data)
 				check_cq_doorbells(ctrl);
 			nvmev_msix_poll_pending(ctrl);
 		}
+		nvmev_model_idle(ctrl, now);
 		if (now - last_busy < (u64)nvmev_idle_spin_us * NSEC_PER_USEC) {
 			cpu_relax();
 			cond_resched();

@@ -35,14 +35,6 @@ module_param(cpus, charp, 0444);
 MODULE_PARM_DESC(cpus,
 		 "CPU list, e.g. 2,3 or 2-5: the first runs the dispatcher, the rest run I/O workers (at least two CPUs)");
 
-unsigned int nvmev_read_latency_ns = 20000;
-module_param_named(read_latency_ns, nvmev_read_latency_ns, uint, 0644);
-MODULE_PARM_DESC(read_latency_ns, "Fixed model: read completion latency in ns (default 20000)");
-
-unsigned int nvmev_write_latency_ns = 20000;
-module_param_named(write_latency_ns, nvmev_write_latency_ns, uint, 0644);
-MODULE_PARM_DESC(write_latency_ns, "Fixed model: write/flush completion latency in ns (default 20000)");
-
 static unsigned int lba_size = 512;
 module_param(lba_size, uint, 0444);
 MODULE_PARM_DESC(lba_size, "Namespace logical block size: 512 or 4096 (default 512)");
@@ -203,6 +195,23 @@ static int ctrl_stats_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(ctrl_stats);
 
+static int latency_show(struct seq_file *m, void *v)
+{
+	static const char *const names[] = { "read", "write", "other" };
+	struct nvmev_lat_stats l[NVMEV_LAT_CLASSES];
+	int c;
+
+	nvmev_workers_lat_stats(m->private, l);
+	seq_puts(m, "# device-side latency, SQ fetch to CQ post (successful commands)\n");
+	seq_puts(m, "# op count target_sum_ns actual_sum_ns late_sum_ns late_max_ns\n");
+	for (c = 0; c < NVMEV_LAT_CLASSES; c++)
+		seq_printf(m, "%s %llu %llu %llu %llu %llu\n", names[c],
+			   l[c].count, l[c].target_ns, l[c].actual_ns,
+			   l[c].late_ns, l[c].late_max_ns);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(latency);
+
 static void nvmev_unmap(struct nvmev_ctrl *ctrl)
 {
 	if (ctrl->storage)
@@ -253,13 +262,22 @@ static int __init nvmev_init(void)
 	ctrl->lba_shift = ilog2(lba_size);
 	ctrl->mdts = mdts;
 	ctrl->storage_size = ctrl->mem_size - NVMEV_STORAGE_OFF;
-	ctrl->nr_lbas = ctrl->storage_size >> ctrl->lba_shift;
+	ret = nvmev_model_init(ctrl);
+	if (ret)
+		goto err_free;
+	ctrl->capacity = nvmev_model_logical_bytes(ctrl);
+	ctrl->nr_lbas = ctrl->capacity >> ctrl->lba_shift;
+	ctrl->dsm_buf = kmalloc_array(256, sizeof(*ctrl->dsm_buf), GFP_KERNEL);
+	if (!ctrl->dsm_buf) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
 	if (serial && *serial)
 		strscpy(ctrl->serial, serial, sizeof(ctrl->serial));
 	else
 		snprintf(ctrl->serial, sizeof(ctrl->serial), "NVMEV%08llX",
 			 (u64)ctrl->mem_start >> 20);
-	strscpy(ctrl->model, "nvmev Virtual NVMe SSD", sizeof(ctrl->model));
+	strscpy(ctrl->model_name, "nvmev Virtual NVMe SSD", sizeof(ctrl->model_name));
 	strscpy(ctrl->firmware, NVMEV_VERSION, sizeof(ctrl->firmware));
 	ctrl->power_on_ns = nvmev_now();
 	ctrl->power_cycles = 1;		/* this load is the device's power-on */
@@ -274,10 +292,16 @@ static int __init nvmev_init(void)
 	}
 	ctrl->regs = ctrl->bar;
 	nvmev_reset_registers(ctrl);
+	/*
+	 * A fresh device: the model starts with nothing mapped, and unmapped
+	 * blocks read as zeroes, so the data must be zeroes too.
+	 */
+	memset(ctrl->storage, 0, ctrl->capacity);
 	nvmev = ctrl;
 
 	ctrl->debugfs = debugfs_create_dir(NVMEV_DRV_NAME, NULL);
 	debugfs_create_file("ctrl", 0444, ctrl->debugfs, ctrl, &ctrl_stats_fops);
+	nvmev_model_debugfs(ctrl);
 	ret = nvmev_trace_init(ctrl->debugfs);
 	if (ret)
 		goto err_debugfs;
@@ -286,6 +310,7 @@ static int __init nvmev_init(void)
 	ret = nvmev_workers_start(ctrl);
 	if (ret)
 		goto err_trace;
+	debugfs_create_file("latency", 0444, ctrl->debugfs, ctrl, &latency_fops);
 	ret = nvmev_dispatcher_start(ctrl);
 	if (ret)
 		goto err_workers;
@@ -293,8 +318,8 @@ static int __init nvmev_init(void)
 	if (ret)
 		goto err_dispatcher;
 
-	pr_info("%llu MiB storage at %pa, %llu LBAs of %u bytes, dispatcher CPU %u, %u I/O worker(s)\n",
-		ctrl->storage_size >> 20, &ctrl->mem_start, ctrl->nr_lbas,
+	pr_info("%llu MiB namespace at %pa, %llu LBAs of %u bytes, dispatcher CPU %u, %u I/O worker(s)\n",
+		ctrl->capacity >> 20, &ctrl->mem_start, ctrl->nr_lbas,
 		lba_size, ctrl->cpus[0], ctrl->nr_workers);
 	return 0;
 
@@ -310,6 +335,8 @@ err_debugfs:
 err_unmap:
 	nvmev_unmap(ctrl);
 err_free:
+	nvmev_model_exit(ctrl);
+	kfree(ctrl->dsm_buf);
 	kfree(ctrl->cpus);
 	kfree(ctrl);
 	return ret;
@@ -327,6 +354,8 @@ static void __exit nvmev_exit(void)
 	debugfs_remove_recursive(ctrl->debugfs);
 	nvmev = NULL;
 	nvmev_unmap(ctrl);
+	nvmev_model_exit(ctrl);
+	kfree(ctrl->dsm_buf);
 	kfree(ctrl->cpus);
 	kfree(ctrl);
 	pr_info("unloaded\n");

@@ -134,6 +134,17 @@ struct nvmev_io {
 
 struct nvmev_worker;
 
+enum { NVMEV_LAT_READ, NVMEV_LAT_WRITE, NVMEV_LAT_OTHER, NVMEV_LAT_CLASSES };
+
+/* Per worker, per opcode class; sums in ns.  Read without locks. */
+struct nvmev_lat_stats {
+	u64 count;
+	u64 target_ns;		/* model: completion time - fetch time */
+	u64 actual_ns;		/* measured: CQ post time - fetch time */
+	u64 late_ns;		/* sum of max(0, post - target) */
+	u64 late_max_ns;
+};
+
 struct nvmev_stats {
 	atomic64_t data_units_read;	/* 512-byte units; SMART rounds */
 	atomic64_t data_units_written;
@@ -175,7 +186,8 @@ struct nvmev_ctrl {
 	struct nvmev_regs *regs;
 	u32 __iomem *db;		/* doorbells, plain memory really */
 	void *storage;
-	u64 storage_size;
+	u64 storage_size;		/* region minus BAR: the model's flash */
+	u64 capacity;			/* namespace bytes, after OP */
 
 	/* PCI */
 	struct pci_bus *bus;
@@ -227,17 +239,18 @@ struct nvmev_ctrl {
 
 	/* identity */
 	char serial[21];
-	char model[41];
+	char model_name[41];
 	char firmware[9];
 
 	struct dentry *debugfs;
+
+	struct nvmev_model *model;	/* device model, dispatcher-only */
+	struct nvme_dsm_range *dsm_buf;	/* dispatcher scratch, 256 ranges */
 };
 
 extern struct nvmev_ctrl *nvmev;
 
 /* module parameters shared across files */
-extern unsigned int nvmev_read_latency_ns;
-extern unsigned int nvmev_write_latency_ns;
 extern unsigned int nvmev_idle_spin_us;
 extern unsigned int nvmev_idle_sleep_us;
 
@@ -259,6 +272,20 @@ bool nvmev_cq_full(struct nvmev_ctrl *ctrl, struct nvmev_cq *cq);
 void nvmev_record_error(struct nvmev_ctrl *ctrl, u16 sqid, u16 cid,
 			u16 status, u64 lba, u32 nsid);
 
+/* core/model.c */
+struct nvmev_model;
+struct ftl_stats;
+int nvmev_model_init(struct nvmev_ctrl *ctrl);
+void nvmev_model_exit(struct nvmev_ctrl *ctrl);
+void nvmev_model_debugfs(struct nvmev_ctrl *ctrl);
+u64 nvmev_model_rw(struct nvmev_ctrl *ctrl, u8 opcode, u64 slba, u32 nlb,
+		   bool fua, u64 now);
+void nvmev_model_idle(struct nvmev_ctrl *ctrl, u64 now);
+void nvmev_model_service(struct nvmev_ctrl *ctrl);
+int nvmev_model_stats(struct nvmev_ctrl *ctrl, struct ftl_stats *st);
+u8 nvmev_model_percentage_used(struct nvmev_ctrl *ctrl);
+u64 nvmev_model_logical_bytes(struct nvmev_ctrl *ctrl);
+
 /* core/worker.c */
 int nvmev_workers_start(struct nvmev_ctrl *ctrl);
 void nvmev_workers_stop(struct nvmev_ctrl *ctrl);
@@ -266,6 +293,8 @@ bool nvmev_worker_submit(struct nvmev_ctrl *ctrl, const struct nvmev_io *io);
 bool nvmev_workers_have_room(struct nvmev_ctrl *ctrl);
 void nvmev_workers_kick(struct nvmev_ctrl *ctrl);
 unsigned int nvmev_workers_ack_epoch(struct nvmev_ctrl *ctrl, u32 epoch);
+void nvmev_workers_lat_stats(struct nvmev_ctrl *ctrl,
+			     struct nvmev_lat_stats out[NVMEV_LAT_CLASSES]);
 
 /* admin/admin.c */
 void nvmev_admin_process(struct nvmev_ctrl *ctrl, struct nvme_command *cmd);

@@ -48,7 +48,54 @@ struct nvmev_worker {
 	u32 epoch_seen;
 	u64 completed;
 	u64 dropped;
+	struct nvmev_lat_stats lat[NVMEV_LAT_CLASSES];
 };
+
+static unsigned int lat_class(u8 opcode)
+{
+	switch (opcode) {
+	case nvme_cmd_read:
+		return NVMEV_LAT_READ;
+	case nvme_cmd_write:
+		return NVMEV_LAT_WRITE;
+	default:
+		return NVMEV_LAT_OTHER;
+	}
+}
+
+/* Device-side latency: fetch to CQ post, against the model's target. */
+static void account(struct nvmev_worker *w, struct nvmev_io *io, u64 t_post)
+{
+	struct nvmev_lat_stats *l = &w->lat[lat_class(io->cmd.common.opcode)];
+	u64 late = t_post > io->t_target ? t_post - io->t_target : 0;
+
+	WRITE_ONCE(l->count, l->count + 1);
+	WRITE_ONCE(l->target_ns, l->target_ns + io->t_target - io->t_fetch);
+	WRITE_ONCE(l->actual_ns, l->actual_ns + t_post - io->t_fetch);
+	WRITE_ONCE(l->late_ns, l->late_ns + late);
+	if (late > l->late_max_ns)
+		WRITE_ONCE(l->late_max_ns, late);
+}
+
+void nvmev_workers_lat_stats(struct nvmev_ctrl *ctrl,
+			     struct nvmev_lat_stats out[NVMEV_LAT_CLASSES])
+{
+	unsigned int i, c;
+
+	memset(out, 0, sizeof(*out) * NVMEV_LAT_CLASSES);
+	for (i = 0; i < ctrl->nr_workers; i++) {
+		for (c = 0; c < NVMEV_LAT_CLASSES; c++) {
+			struct nvmev_lat_stats *l = &ctrl->workers[i].lat[c];
+
+			out[c].count += READ_ONCE(l->count);
+			out[c].target_ns += READ_ONCE(l->target_ns);
+			out[c].actual_ns += READ_ONCE(l->actual_ns);
+			out[c].late_ns += READ_ONCE(l->late_ns);
+			out[c].late_max_ns = max(out[c].late_max_ns,
+						 READ_ONCE(l->late_max_ns));
+		}
+	}
+}
 
 /* ---- min-heap of pool slots keyed by t_target ------------------------- */
 
@@ -254,6 +301,8 @@ static bool complete_due(struct nvmev_worker *w, u64 now)
 					 io->status, io->t_target - io->t_fetch,
 					 t_post - io->t_fetch);
 		nvmev_trace_clear_cmd();
+		if (!io->status)
+			account(w, io, t_post);
 		if (irq)
 			__set_bit(cq->vector, w->irq_pending);
 		heap_remove(w, 0);

@@ -17,7 +17,6 @@
 
 #define RW_FUA		BIT(30)
 #define DSM_AD		BIT(2)
-#define DSM_MAX_RANGES	256
 
 static inline u32 cdw(const struct nvme_command *c, int n)
 {
@@ -74,20 +73,65 @@ static u16 prepare_rw(struct nvmev_ctrl *ctrl, struct nvmev_io *io,
 	return SC_SUCCESS;
 }
 
+/* Read the DSM range list and check every range; dispatcher and worker. */
+static u16 read_dsm_ranges(struct nvmev_ctrl *ctrl, const struct nvme_command *c,
+			   struct nvme_dsm_range *r, unsigned int nr)
+{
+	unsigned int i;
+	u16 st;
+
+	st = nvmev_prp_xfer(ctrl, cmd_prp1(c), cmd_prp2(c), nr * sizeof(*r), r,
+			    NVMEV_FROM_HOST);
+	for (i = 0; !st && i < nr; i++)
+		st = check_range(ctrl, le64_to_cpu(r[i].slba),
+				 le32_to_cpu(r[i].nlb));
+	return st;
+}
+
+static u16 prepare_dsm(struct nvmev_ctrl *ctrl, struct nvmev_io *io, u64 *t)
+{
+	const struct nvme_command *c = &io->cmd;
+	unsigned int nr = (cdw(c, 10) & 0xff) + 1, i;
+	struct nvme_dsm_range *r;
+	u16 st;
+
+	if (c->common.flags & NVME_CMD_SGL_ALL)
+		return SC_INVALID_FIELD;
+	if (!(cdw(c, 11) & DSM_AD)) {	/* hints only */
+		*t = nvmev_model_rw(ctrl, nvme_cmd_dsm, 0, 0, false, io->t_fetch);
+		return SC_SUCCESS;
+	}
+	r = ctrl->dsm_buf;	/* dispatcher-private */
+	st = read_dsm_ranges(ctrl, c, r, nr);
+	if (st)
+		return st;
+	*t = io->t_fetch;
+	for (i = 0; i < nr; i++) {
+		u32 nlb = le32_to_cpu(r[i].nlb);
+
+		if (nlb)
+			*t = max(*t, nvmev_model_rw(ctrl, nvme_cmd_dsm,
+						    le64_to_cpu(r[i].slba),
+						    nlb, false, io->t_fetch));
+	}
+	return SC_SUCCESS;
+}
+
 u16 nvmev_io_prepare(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
 {
 	const struct nvme_command *c = &io->cmd;
+	u8 op = c->common.opcode;
 	u32 nsid = le32_to_cpu(c->common.nsid);
-	u64 lat = nvmev_read_latency_ns;
-	u64 bytes = 0;
+	u64 t = io->t_fetch, bytes = 0;
 	u16 st;
 
 	NVMEV_FN();
-	switch (c->common.opcode) {
+	switch (op) {
 	case nvme_cmd_flush:
 		st = (nsid == NVMEV_NSID || nsid == 0xffffffff) ?
 		     SC_SUCCESS : SC_INVALID_NS;
-		lat = nvmev_write_latency_ns;
+		if (!st)
+			t = nvmev_model_rw(ctrl, op, 0, 0, false, io->t_fetch);
 		break;
 	case nvme_cmd_read:
 	case nvme_cmd_compare:
@@ -97,39 +141,36 @@ u16 nvmev_io_prepare(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
 			st = SC_INVALID_NS;
 			break;
 		}
-		st = prepare_rw(ctrl, io,
-				c->common.opcode != nvme_cmd_write_zeroes);
+		st = prepare_rw(ctrl, io, op != nvme_cmd_write_zeroes);
 		bytes = (u64)cmd_nlb(c) << ctrl->lba_shift;
-		if (c->common.opcode == nvme_cmd_write ||
-		    c->common.opcode == nvme_cmd_write_zeroes)
-			lat = nvmev_write_latency_ns;
+		if (!st)
+			t = nvmev_model_rw(ctrl, op, cmd_slba(c), cmd_nlb(c),
+					   cdw(c, 12) & RW_FUA, io->t_fetch);
 		break;
 	case nvme_cmd_dsm:
-		st = nsid == NVMEV_NSID ? SC_SUCCESS : SC_INVALID_NS;
-		if (!st && (c->common.flags & NVME_CMD_SGL_ALL))
-			st = SC_INVALID_FIELD;
-		lat = nvmev_write_latency_ns;
+		st = nsid == NVMEV_NSID ? prepare_dsm(ctrl, io, &t) :
+					  SC_INVALID_NS;
 		break;
 	default:
 		st = SC_INVALID_OPCODE;
 		break;
 	}
-	trace_nvmev_cmd_fetch(io->sqid, c->common.command_id, c->common.opcode,
-			      nsid, nsid == NVMEV_NSID ? cmd_slba(c) : 0, bytes);
+	trace_nvmev_cmd_fetch(io->sqid, c->common.command_id, op, nsid,
+			      nsid == NVMEV_NSID ? cmd_slba(c) : 0, bytes);
 	if (st) {
 		/* errors complete at once, never retried by the model */
 		io->t_target = io->t_fetch;
 		return st;
 	}
-	if (c->common.opcode == nvme_cmd_read) {
+	if (op == nvme_cmd_read) {
 		atomic64_inc(&ctrl->stats.host_read_cmds);
 		atomic64_add(bytes >> 9, &ctrl->stats.data_units_read);
-	} else if (c->common.opcode == nvme_cmd_write) {
+	} else if (op == nvme_cmd_write) {
 		atomic64_inc(&ctrl->stats.host_write_cmds);
 		atomic64_add(bytes >> 9, &ctrl->stats.data_units_written);
 	}
-	atomic64_add(lat, &ctrl->stats.busy_ns);
-	io->t_target = io->t_fetch + lat;
+	io->t_target = max(t, io->t_fetch);
+	atomic64_add(io->t_target - io->t_fetch, &ctrl->stats.busy_ns);
 	return SC_SUCCESS;
 }
 
@@ -210,11 +251,8 @@ static u16 do_dsm(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
 	r = kmalloc_array(nr, sizeof(*r), GFP_KERNEL);
 	if (!r)
 		return SC_INTERNAL;
-	st = nvmev_prp_xfer(ctrl, cmd_prp1(c), cmd_prp2(c), nr * sizeof(*r), r,
-			    NVMEV_FROM_HOST);
-	for (i = 0; !st && i < nr; i++)
-		st = check_range(ctrl, le64_to_cpu(r[i].slba),
-				 le32_to_cpu(r[i].nlb));
+	/* the host must not change the list while the command is in flight */
+	st = read_dsm_ranges(ctrl, c, r, nr);
 	/* deallocated blocks read back as zeroes (DLFEAT = 1) */
 	for (i = 0; !st && i < nr; i++)
 		memset(ctrl->storage +

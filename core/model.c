@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Glue between the controller and the device model in ftl/: the profile
+ * and per-figure module parameters, model time for each I/O command, idle
+ * background GC, and debugfs views of the model.
+ *
+ * The FTL is single-threaded by contract.  Only the dispatcher calls into
+ * it; other threads (debugfs readers) get a snapshot of its statistics by
+ * asking the dispatcher, which serves the request at its next pass.
+ */
+#define pr_fmt(fmt) "nvmev: " fmt
+
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
+#include <linux/completion.h>
+
+#include "nvmev.h"
+#include "../ftl/ftl.h"
+#include "../trace/nvmev_trace.h"
+
+static char *profile = "970pro";
+module_param(profile, charp, 0444);
+MODULE_PARM_DESC(profile, "Device model profile: 970pro (default), optane, qlc");
+
+/*
+ * Every figure of struct ftl_params is a module parameter of the same name;
+ * U64_MAX (the default) means "as the profile says".
+ */
+#define FTL_OVERRIDES(X)						\
+	X(nr_ch, "channels")						\
+	X(luns_per_ch, "LUNs (dies) per channel")			\
+	X(pls_per_lun, "planes per LUN")				\
+	X(blks_per_pl, "blocks per plane = lines (0 = auto)")		\
+	X(pgs_per_blk, "flash pages per block (0 = auto)")		\
+	X(pg_size, "flash page size, bytes, multiple of 4096")		\
+	X(op_permille, "over-provisioning, (physical-logical)/logical in 1/1000") \
+	X(cell_type, "cell type: 1 SLC, 2 MLC, 3 TLC, 4 QLC, 9 3D XPoint") \
+	X(t_read_ns, "NAND page read latency, ns")			\
+	X(t_prog_ns, "NAND page program latency, ns")			\
+	X(t_erase_ns, "NAND block erase latency, ns")			\
+	X(ch_mbps, "channel bandwidth, MB/s")				\
+	X(pcie_mbps, "PCIe bandwidth per direction, MB/s")		\
+	X(fw_read_ns, "firmware overhead per read command, ns")	\
+	X(fw_write_ns, "firmware overhead per write command, ns")	\
+	X(fw_other_ns, "firmware overhead per flush/trim command, ns")	\
+	X(wb_copy_ns, "write-buffer copy cost per 4 KiB, ns")		\
+	X(wb_bytes, "write buffer bytes (0 = auto)")			\
+	X(pe_cycles, "rated program/erase cycles")			\
+	X(gc_policy, "GC victim policy: 0 greedy, 1 cost-benefit")	\
+	X(gc_low_lines, "foreground GC when free lines <= this (0 = auto)") \
+	X(gc_high_lines, "background GC when free lines < this (0 = auto)") \
+	X(gc_step_units, "background GC units moved per idle call (0 = auto)")
+
+#define X(name, help)							\
+	static unsigned long long ovr_##name = U64_MAX;			\
+	module_param_named(name, ovr_##name, ullong, 0444);		\
+	MODULE_PARM_DESC(name, "Model: " help " (default: from profile)");
+FTL_OVERRIDES(X)
+#undef X
+
+static const struct {
+	const char *name;
+	unsigned long long *val;
+} overrides[] = {
+#define X(name, help) { #name, &ovr_##name },
+	FTL_OVERRIDES(X)
+#undef X
+};
+
+struct nvmev_model {
+	struct ftl ftl;
+	struct ftl_params params;
+	/* debugfs snapshot requests, served by the dispatcher */
+	atomic_t snap_req;
+	struct completion snap_done;
+	struct mutex snap_lock;
+	struct ftl_stats snap;
+};
+
+static inline struct ftl *ftl_of(struct nvmev_ctrl *ctrl)
+{
+	return &ctrl->model->ftl;
+}
+
+/* ---- I/O timing ---------------------------------------------------------- */
+
+/* The 4 KiB mapping units a byte range touches (outward rounding). */
+static void units_out(u64 off, u64 len, u64 *lpn, u32 *nr)
+{
+	*lpn = off >> FTL_UNIT_SHIFT;
+	*nr = (u32)(((off + len - 1) >> FTL_UNIT_SHIFT) - *lpn + 1);
+}
+
+/* The units a byte range covers entirely (inward rounding), for trims. */
+static bool units_in(u64 off, u64 len, u64 *lpn, u32 *nr)
+{
+	u64 first = (off + FTL_UNIT_SIZE - 1) >> FTL_UNIT_SHIFT;
+	u64 end = (off + len) >> FTL_UNIT_SHIFT;
+
+	if (end <= first)
+		return false;
+	*lpn = first;
+	*nr = (u32)(end - first);
+	return true;
+}
+
+u64 nvmev_model_rw(struct nvmev_ctrl *ctrl, u8 opcode, u64 slba, u32 nlb,
+		   bool fua, u64 now)
+{
+	u64 off = slba << ctrl->lba_shift, len = (u64)nlb << ctrl->lba_shift;
+	struct ftl *ftl = ftl_of(ctrl);
+	u64 lpn;
+	u32 nr;
+
+	NVMEV_FN();
+	switch (opcode) {
+	case nvme_cmd_read:
+	case nvme_cmd_compare:
+		units_out(off, len, &lpn, &nr);
+		return ftl_read(ftl, lpn, nr, now);
+	case nvme_cmd_write:
+		units_out(off, len, &lpn, &nr);
+		return ftl_write(ftl, lpn, nr, now, fua);
+	case nvme_cmd_flush:
+		return ftl_flush(ftl, now);
+	default:	/* write zeroes, deallocate: unmap whole units */
+		if (!units_in(off, len, &lpn, &nr))
+			return ftl_trim(ftl, 0, 0, now);
+		return ftl_trim(ftl, lpn, nr, now);
+	}
+}
+
+/* Dispatcher idle: background GC and pending snapshot requests. */
+void nvmev_model_idle(struct nvmev_ctrl *ctrl, u64 now)
+{
+	ftl_idle(ftl_of(ctrl), now);
+}
+
+void nvmev_model_service(struct nvmev_ctrl *ctrl)
+{
+	struct nvmev_model *m = ctrl->model;
+
+	if (likely(!atomic_read(&m->snap_req)))
+		return;
+	ftl_stats(&m->ftl, &m->snap);
+	atomic_set(&m->snap_req, 0);
+	complete(&m->snap_done);
+}
+
+/* Any thread: a consistent copy of the model statistics. */
+int nvmev_model_stats(struct nvmev_ctrl *ctrl, struct ftl_stats *st)
+{
+	struct nvmev_model *m = ctrl->model;
+	int ret = 0;
+
+	mutex_lock(&m->snap_lock);
+	reinit_completion(&m->snap_done);
+	atomic_set(&m->snap_req, 1);
+	if (ctrl->dispatcher)
+		wake_up_process(ctrl->dispatcher);
+	if (!wait_for_completion_timeout(&m->snap_done, 2 * HZ))
+		ret = -EBUSY;
+	else
+		*st = m->snap;
+	mutex_unlock(&m->snap_lock);
+	return ret;
+}
+
+/* Dispatcher only (SMART log). */
+u8 nvmev_model_percentage_used(struct nvmev_ctrl *ctrl)
+{
+	struct ftl_stats st;
+
+	ftl_stats(ftl_of(ctrl), &st);
+	return min_t(u64, st.percentage_used, 255);
+}
+
+u64 nvmev_model_logical_bytes(struct nvmev_ctrl *ctrl)
+{
+	return ftl_logical_pages(ftl_of(ctrl)) << FTL_UNIT_SHIFT;
+}
+
+/* ---- debugfs ------------------------------------------------------------- */
+
+static int model_show(struct seq_file *s, void *v)
+{
+	struct nvmev_ctrl *ctrl = s->private;
+	const struct ftl_params *p = &ctrl->model->params;
+	unsigned int i;
+
+	seq_printf(s, "profile %s\n", p->profile);
+	for (i = 0; i < ftl_param_count; i++)
+		seq_printf(s, "%s %llu\n", ftl_param_table[i].name,
+			   *(const u64 *)((const u8 *)p +
+					  ftl_param_table[i].offset));
+	seq_printf(s, "expected_read_ns %llu\n", ftl_expected_read_latency(p));
+	seq_printf(s, "expected_unmapped_read_ns %llu\n",
+		   ftl_expected_unmapped_read_latency(p));
+	seq_printf(s, "expected_write_ns %llu\n", ftl_expected_write_latency(p));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(model);
+
+static int ftl_stats_show(struct seq_file *s, void *v)
+{
+	struct nvmev_ctrl *ctrl = s->private;
+	struct ftl_stats st;
+	int i, ret;
+
+	ret = nvmev_model_stats(ctrl, &st);
+	if (ret)
+		return ret;
+	seq_printf(s, "host_read_units %llu\n", st.host_read_units);
+	seq_printf(s, "host_write_units %llu\n", st.host_write_units);
+	seq_printf(s, "trim_units %llu\n", st.trim_units);
+	seq_printf(s, "nand_read_pages %llu\n", st.nand_read_pages);
+	seq_printf(s, "nand_prog_pages %llu\n", st.nand_prog_pages);
+	seq_printf(s, "nand_write_units %llu\n", st.nand_write_units);
+	seq_printf(s, "gc_write_units %llu\n", st.gc_write_units);
+	seq_printf(s, "pad_units %llu\n", st.pad_units);
+	seq_printf(s, "write_amplification %llu.%03llu\n", st.wa_milli / 1000,
+		   st.wa_milli % 1000);
+	seq_printf(s, "gc_runs %llu\n", st.gc_runs);
+	seq_printf(s, "gc_fg_runs %llu\n", st.gc_fg_runs);
+	seq_printf(s, "gc_bg_runs %llu\n", st.gc_bg_runs);
+	seq_printf(s, "erase_blocks %llu\n", st.erase_blocks);
+	seq_printf(s, "erase_min %llu\n", st.erase_min);
+	seq_printf(s, "erase_avg %llu.%03llu\n", st.erase_avg_milli / 1000,
+		   st.erase_avg_milli % 1000);
+	seq_printf(s, "erase_max %llu\n", st.erase_max);
+	seq_printf(s, "lines_total %llu\n", st.lines_total);
+	seq_printf(s, "lines_free %llu\n", st.lines_free);
+	seq_printf(s, "lines_full %llu\n", st.lines_full);
+	seq_puts(s, "valid_histogram");
+	for (i = 0; i < FTL_VHIST_BUCKETS; i++)
+		seq_printf(s, " %llu", st.vhist[i]);
+	seq_puts(s, "\n");
+	seq_printf(s, "wb_used_units %llu\n", st.wb_used_units);
+	seq_printf(s, "wb_capacity_units %llu\n", st.wb_capacity_units);
+	seq_printf(s, "wb_full_events %llu\n", st.wb_full_events);
+	seq_printf(s, "mapped_units %llu\n", st.mapped_units);
+	seq_printf(s, "logical_units %llu\n", st.logical_units);
+	seq_printf(s, "physical_units %llu\n", st.physical_units);
+	seq_printf(s, "metadata_bytes %llu\n", st.metadata_bytes);
+	seq_printf(s, "metadata_bytes_per_unit %llu.%02llu\n",
+		   st.metadata_bytes / max(st.logical_units, 1ULL),
+		   (st.metadata_bytes * 100 / max(st.logical_units, 1ULL)) % 100);
+	seq_printf(s, "percentage_used %llu\n", st.percentage_used);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(ftl_stats);
+
+/* ---- lifetime ------------------------------------------------------------ */
+
+int nvmev_model_init(struct nvmev_ctrl *ctrl)
+{
+	struct nvmev_model *m;
+	unsigned int i;
+	int ret;
+
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		return -ENOMEM;
+	atomic_set(&m->snap_req, 0);
+	init_completion(&m->snap_done);
+	mutex_init(&m->snap_lock);
+
+	ret = ftl_params_default(&m->params, profile, ctrl->storage_size);
+	if (ret) {
+		pr_err("profile=%s: unknown (known: 970pro, optane, qlc)\n",
+		       profile);
+		goto err;
+	}
+	for (i = 0; i < ARRAY_SIZE(overrides); i++) {
+		if (*overrides[i].val == U64_MAX)
+			continue;
+		ret = ftl_param_set(&m->params, overrides[i].name,
+				    *overrides[i].val);
+		if (ret) {
+			pr_err("%s=%llu: rejected by the model\n",
+			       overrides[i].name, *overrides[i].val);
+			goto err;
+		}
+	}
+	ret = ftl_params_resolve(&m->params);
+	if (ret) {
+		pr_err("model parameters are inconsistent for a %llu MiB device (see dmesg above)\n",
+		       ctrl->storage_size >> 20);
+		goto err;
+	}
+	ret = ftl_init(&m->ftl, &m->params);
+	if (ret) {
+		pr_err("cannot initialise the FTL: %d\n", ret);
+		goto err;
+	}
+	m->params = m->ftl.p;	/* as resolved */
+	ctrl->model = m;
+	pr_info("model %s: %llu MiB logical of %llu MiB flash, %llu ch x %llu LUN, %llu B pages, FTL metadata %zu bytes\n",
+		m->params.profile, nvmev_model_logical_bytes(ctrl) >> 20,
+		ctrl->storage_size >> 20, m->params.nr_ch,
+		m->params.luns_per_ch, m->params.pg_size,
+		ftl_metadata_bytes(&m->ftl));
+	return 0;
+err:
+	kfree(m);
+	return ret == -ENOMEM ? ret : -EINVAL;
+}
+
+void nvmev_model_debugfs(struct nvmev_ctrl *ctrl)
+{
+	debugfs_create_file("model", 0444, ctrl->debugfs, ctrl, &model_fops);
+	debugfs_create_file("ftl", 0444, ctrl->debugfs, ctrl, &ftl_stats_fops);
+}
+
+void nvmev_model_exit(struct nvmev_ctrl *ctrl)
+{
+	if (!ctrl->model)
+		return;
+	ftl_exit(&ctrl->model->ftl);
+	kfree(ctrl->model);
+	ctrl->model = NULL;
+}
