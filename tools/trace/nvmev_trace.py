@@ -239,14 +239,14 @@ def fmt_us(ns):
 
 def fmt_cmd(c):
     if c.qid is None:
-        return "   -/-  "
-    return "%4d/%-4d" % (c.qid, c.cid)
+        return "%11s" % "-/-"
+    return "%11s" % ("%d/%d" % (c.qid, c.cid))
 
 
 def print_tree(fo, out, max_depth=None):
     """function_graph-like: CPU) DURATION | QID/CID | tree."""
-    out.write("# CPU  DURATION       QID/CID    FUNCTION CALLS\n")
-    out.write("#  |     |   |          |  |       |   |   |   |\n")
+    out.write("# CPU  DURATION      |     QID/CID | FUNCTION CALLS\n")
+    out.write("#  |     |   |       |        |    |   |   |   |\n")
 
     def dur_col(c):
         if c.dur is None:

@@ -1,0 +1,40 @@
+#!/bin/sh
+# timeout: 400
+# Cost of function tracing: 4 KiB random read at QD32, IOPS with tracing
+# off, with the debugfs ring on (all functions), and with the fn
+# tracepoints on; ring-on must keep at least half of the IOPS.  The numbers
+# are logged (TCG: only the ratios mean something).
+. "$T_DIR/lib.sh"
+. "$T_DIR/trace_lib.sh"
+need_trace
+trace_reset
+n0=$(kmsg_lines)
+iops() { # NAME: 4 KiB randread QD32 for 10 s, print IOPS as an integer
+	run_fio "$1" --rw=randread --bs=4k --iodepth=32 --size=256M --time_based --runtime=10 \
+		--norandommap --randrepeat=0 >/dev/null
+	_v=$(fio_iops "$1" read)
+	case $_v in
+	*k) echo "$_v" | awk '{ printf "%d\n", substr($0, 1, length($0) - 1) * 1000 }';;
+	*) echo "$_v";;
+	esac
+}
+off1=$(iops off1)
+trace_on
+on=$(iops ring_on)
+trace_off
+cat "$TD/stats"
+echo 1 >"$TD/clear"
+echo 1 >"$EV/nvmev_fn_enter/enable"; echo 1 >"$EV/nvmev_fn_exit/enable"
+tp=$(iops tp_on)
+echo 0 >"$EV/nvmev_fn_enter/enable"; echo 0 >"$EV/nvmev_fn_exit/enable"
+echo >/sys/kernel/tracing/trace
+off2=$(iops off2)
+log "IOPS: off $off1, ring on $on, tracepoints on $tp, off again $off2"
+echo "@@TRACE-OVERHEAD off=$off1 ring=$on tp=$tp off2=$off2" >"$NVMEV_DETAIL"
+base=$(( (off1 + off2) / 2 ))
+check_true "tracing off IOPS measured ($base)" test "$base" -gt 0
+check_true "ring on keeps >= 50% IOPS ($on vs $base)" test $((on * 2)) -ge "$base"
+trouble=$(kmsg_trouble_since "$n0")
+[ -z "$trouble" ] || fail "kernel trouble with tracing on: $trouble"
+ok "no kernel warning, soft lockup or RCU stall"
+trace_reset
