@@ -74,19 +74,37 @@ if [ "$NVMEV_MODE" = control ]; then
 	dmesg | grep -E 'nvme ' | tail -10
 fi
 
-if [ -d /sys/kernel/debug/nvmev ]; then
-	vm_section "Tracing: /sys/kernel/debug/nvmev"
-	for f in /sys/kernel/debug/nvmev/*; do
-		[ -f "$f" ] || continue
-		echo "--- $f"
-		head -c 4096 "$f" 2>&1 | head -25
+D=/sys/kernel/debug/nvmev
+if [ -d "$D" ]; then
+	vm_section "Tracing and statistics: $D"
+	vm_show ls "$D"
+	# Plain status files (never the blocking trace_pipe or write-only ones).
+	for n in ctrl model ftl stats; do
+		[ -r "$D/$n" ] || continue
+		echo "--- $D/$n"
+		timeout 5 head -n 25 "$D/$n"
 	done
+	if [ -w "$D/enable" ] && [ -f "$D/trace" ]; then
+		echo
+		echo "# function trace of one 4 KiB write + read:"
+		[ -w "$D/clear" ] && echo 1 >"$D/clear"
+		echo 1 >"$D/enable"
+		nvme write "$NVMEV_DEV" -s 4096 -c 7 -z 4096 -d /tmp/wr.bin >/dev/null 2>&1
+		nvme read "$NVMEV_DEV" -s 4096 -c 7 -z 4096 -d /tmp/rd4k.bin >/dev/null 2>&1
+		echo 0 >"$D/enable"
+		echo "# grep -v ftl_idle $D/trace | head -40"
+		timeout 5 cat "$D/trace" | grep -v ftl_idle | head -40
+		cat "$D/trace" >"$NVMEV_DETAIL" 2>/dev/null
+	fi
 else
 	vm_section "Tracing"
-	echo "/sys/kernel/debug/nvmev not present (tracing files not in this build)"
+	echo "$D not present (tracing files not in this build)"
 fi
-if ls /sys/kernel/tracing/events/nvmev >/dev/null 2>&1; then
-	echo "tracepoints: $(ls /sys/kernel/tracing/events/nvmev | grep -v -E '^(enable|filter)$' | tr '\n' ' ')"
+if [ -d /sys/kernel/tracing/events/nvmev ]; then
+	echo
+	echo "kernel tracepoints (/sys/kernel/tracing/events/nvmev):"
+	ls /sys/kernel/tracing/events/nvmev | grep -v -E '^(enable|filter)$' | tr '\n' ' '
+	echo
 fi
 
 vm_section "Done"

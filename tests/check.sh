@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# `make check`: unit tests (if tests/unit/Makefile exists), then the VM
+# suite (tests/vm) on kernel 6.1 and 6.12.  Every result line is printed as
+#   [<suite>] PASS: name | FAIL: name: reason | SKIP: name: reason
+# a VM that crashed or timed out counts as a failure (with its log tail),
+# and the last line is exactly "N passed, N failed".
+#
+# Environment: NVMEV_CHECK_KERNELS="6.1 6.12" (default), NVMEV_VM_ARGS
+# (extra nvmev-vm options, e.g. "--control"), NVMEV_SKIP_UNIT=1.
+set -uo pipefail
+
+REPO=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
+cd "$REPO" || exit 2
+KERNELS=${NVMEV_CHECK_KERNELS:-6.1 6.12}
+read -r -a VM_ARGS <<<"${NVMEV_VM_ARGS:-}"
+BUILD_ROOT=${NVMEV_BUILD_DIR:-$REPO/.build}
+mkdir -p "$BUILD_ROOT"
+RES=$BUILD_ROOT/check-results.txt
+: >"$RES"
+T_START=$(date +%s)
+
+# Turn "PASS: x" lines of a run into "[suite] PASS: x" result lines.
+collect() { # SUITE FILE
+	grep -E '^(PASS|FAIL|SKIP): ' "$2" | sed "s/^/[$1] /" >>"$RES"
+}
+
+section() { printf '\n======== %s ========\n' "$*"; }
+
+# 1. unit tests ---------------------------------------------------------------
+if [ -f tests/unit/Makefile ] && [ "${NVMEV_SKIP_UNIT:-0}" != 1 ]; then
+	section "unit tests (make unit)"
+	ulog=$BUILD_ROOT/unit.log
+	t0=$(date +%s)
+	make --no-print-directory unit >"$ulog" 2>&1
+	urc=$?
+	grep -E '^(PASS|FAIL|SKIP)' "$ulog" | grep -Ev '^(PASS|FAIL|SKIP)[^:]' || true
+	collect unit "$ulog"
+	npass=$(grep -c '^PASS' "$ulog")
+	if [ "$urc" != 0 ] && ! grep -q '^FAIL' "$ulog"; then
+		echo "FAIL: make_unit: exited $urc without a FAIL line" | tee -a "$ulog"
+		echo "[unit] FAIL: make_unit: exited $urc without a FAIL line (see $ulog)" >>"$RES"
+		tail -20 "$ulog" | sed 's/^/  | /'
+	elif [ "$npass" = 0 ] && [ "$urc" = 0 ]; then
+		echo "[unit] FAIL: make_unit: no test ran" >>"$RES"
+	fi
+	echo "unit tests: exit $urc, $(( $(date +%s) - t0 ))s (log: $ulog)"
+fi
+
+# 2. VM suite per kernel -------------------------------------------------------
+for k in $KERNELS; do
+	section "VM check on kernel $k ${VM_ARGS[*]:-}"
+	vlog=$BUILD_ROOT/check-$k.out
+	t0=$(date +%s)
+	tools/vm/nvmev-vm --kernel "$k" "${VM_ARGS[@]}" check 2>&1 | tee "$vlog"
+	vrc=${PIPESTATUS[0]}
+	suite="vm-$k"
+	# tests/vm results: only "PASS|FAIL|SKIP: " lines at line start
+	collect "$suite" "$vlog"
+	if [ "$vrc" = 2 ]; then
+		echo "[$suite] FAIL: vm_build: nvmev-vm could not build/boot (exit 2; see above)" >>"$RES"
+	elif [ "$vrc" = 3 ]; then
+		echo "[$suite] FAIL: vm_run: VM crashed or timed out before the suite finished" >>"$RES"
+	elif ! grep -qE '^(PASS|FAIL): ' "$vlog"; then
+		echo "[$suite] FAIL: vm_run: no test result at all (exit $vrc)" >>"$RES"
+	fi
+	echo "kernel $k: nvmev-vm exit $vrc, $(( $(date +%s) - t0 ))s"
+done
+
+# 3. Summary ------------------------------------------------------------------
+section "results ($(( $(date +%s) - T_START ))s)"
+cat "$RES"
+npass=$(grep -c '\] PASS: ' "$RES")
+nfail=$(grep -c '\] FAIL: ' "$RES")
+nskip=$(grep -c '\] SKIP: ' "$RES")
+echo
+[ "$nskip" -gt 0 ] && echo "($nskip skipped)"
+echo "$npass passed, $nfail failed"
+[ "$nfail" = 0 ]
