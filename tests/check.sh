@@ -9,6 +9,9 @@
 # Environment: NVMEV_CHECK_KERNELS="6.1 6.12" (default), NVMEV_VM_ARGS
 # (extra nvmev-vm options, e.g. "--control"), NVMEV_SKIP_UNIT=1.
 set -uo pipefail
+# The whole script is one brace group: bash parses it before running it, so
+# editing this file while a run is in progress cannot break that run.
+{
 
 REPO=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 cd "$REPO" || exit 2
@@ -17,6 +20,8 @@ read -r -a VM_ARGS <<<"${NVMEV_VM_ARGS:-}"
 BUILD_ROOT=${NVMEV_BUILD_DIR:-$REPO/.build}
 mkdir -p "$BUILD_ROOT"
 RES=$BUILD_ROOT/check-results.txt
+exec 7>"$RES.lock"
+flock -n 7 || RES=$BUILD_ROOT/check-results.$$.txt
 : >"$RES"
 T_START=$(date +%s)
 
@@ -51,6 +56,8 @@ fi
 for k in $KERNELS; do
 	section "VM check on kernel $k ${VM_ARGS[*]:-}"
 	vlog=$BUILD_ROOT/check-$k.out
+	exec 8>"$vlog.lock"
+	flock -n 8 || vlog=$BUILD_ROOT/check-$k.$$.out
 	t0=$(date +%s)
 	tools/vm/nvmev-vm --kernel "$k" "${VM_ARGS[@]}" check 2>&1 | tee "$vlog"
 	vrc=${PIPESTATUS[0]}
@@ -77,3 +84,5 @@ echo
 [ "$nskip" -gt 0 ] && echo "($nskip skipped)"
 echo "$npass passed, $nfail failed"
 [ "$nfail" = 0 ]
+exit
+}

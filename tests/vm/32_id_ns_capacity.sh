@@ -1,5 +1,5 @@
 #!/bin/sh
-# nvme id-ns: 512-byte LBAs; nsze*512 = the region minus 1 MiB (control:
+# nvme id-ns: 512-byte LBAs; capacity consistent with the region minus 1 MiB (control:
 # the image size); the block layer agrees; nsze at bytes 0..7 of -b.
 . "$T_DIR/lib.sh"
 need_dev
@@ -12,7 +12,22 @@ flbas=$(( $(f flbas) & 0xf ))
 inuse=$(grep -E "^lbaf +$flbas *:" "$W/idns.txt")
 check_match "$inuse" 'lbads:9 ' "LBA format in use is 512 bytes ($inuse)"
 check_match "$inuse" 'ms:0 ' "no metadata"
-check_num "$((nsze * 512))" "$EXP_CAP_BYTES" "nsze*512 (region size - 1 MiB)"
+# The storage behind the namespace is the region minus the 1 MiB BAR0 area.
+# With the device model (FTL) loaded, that is the *physical* flash, and the
+# namespace exports the FTL's logical capacity (after over-provisioning;
+# Documentation/ftl.rst); without a model, the namespace is the whole area.
+M=/sys/kernel/debug/nvmev
+if [ "$MODE" = nvmev ] && [ -r "$M/model" ] && [ -r "$M/ftl" ]; then
+	phys=$(sed -n 's/^capacity_bytes *//p' "$M/model")
+	lu=$(sed -n 's/^logical_units *//p' "$M/ftl")
+	check_num "$phys" "$EXP_CAP_BYTES" "model capacity_bytes (region size - 1 MiB)"
+	check_num "$((nsze * 512))" "$((lu * 4096))" "nsze*512 = FTL logical_units*4096"
+	check_true "namespace ($((nsze * 512))) fits in the region ($EXP_CAP_BYTES)" \
+		test "$((nsze * 512))" -le "$EXP_CAP_BYTES"
+	log "over-provisioning: $(( (EXP_CAP_BYTES - nsze * 512) / 1048576 )) MiB"
+else
+	check_num "$((nsze * 512))" "$EXP_CAP_BYTES" "nsze*512 (region size - 1 MiB)"
+fi
 check_num "$ncap" "$nsze" "ncap = nsze"
 check_num "$(cat /sys/block/nvme0n1/size)" "$nsze" "/sys/block size (512 B sectors) = nsze"
 check_num "$(cat /sys/block/nvme0n1/queue/logical_block_size)" 512 "logical_block_size"

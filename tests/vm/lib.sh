@@ -35,7 +35,7 @@ else
 	EXP_NN=256
 	EXP_CAP_BYTES=$NVMEV_CONTROL_BYTES
 fi
-BAD_KMSG_RE='BUG|WARNING|Oops|soft lockup|rcu.*stall|hung_task|blocked for more than|Kernel panic|general protection fault'
+BAD_KMSG_RE='BUG|WARNING|Oops|soft lockup|rcu.*stall|hung_task|blocked for more than|Kernel panic|general protection fault|segfault at'
 
 log() { echo "[$T_NAME] $*"; }
 ok() { echo "$*" >>"$T_STATE/asserts"; echo "ok: $*"; }
