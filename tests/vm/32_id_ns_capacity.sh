@@ -26,7 +26,16 @@ if [ "$MODE" = nvmev ] && [ -r "$M/model" ] && [ -r "$M/ftl" ]; then
 		test "$((nsze * 512))" -le "$EXP_CAP_BYTES"
 	log "over-provisioning: $(( (EXP_CAP_BYTES - nsze * 512) / 1048576 )) MiB"
 else
-	check_num "$((nsze * 512))" "$EXP_CAP_BYTES" "nsze*512 (region size - 1 MiB)"
+	if [ "$MODE" = nvmev ]; then
+	flash=$EXP_CAP_BYTES
+	EXP_CAP_BYTES=$(( $(sed -n 's/^logical_units //p' /sys/kernel/debug/nvmev/ftl) * 4096 ))
+	op=$(sed -n 's/^op_permille //p' /sys/kernel/debug/nvmev/model)
+	check_true "logical capacity $EXP_CAP_BYTES B below flash $flash B" test "$EXP_CAP_BYTES" -lt "$flash"
+	# logical = flash / (1 + OP), less whole lines kept spare for GC
+	check_true "logical capacity within 10% of flash/(1+$op/1000)" \
+		awk "BEGIN{e=$flash/(1+$op/1000); exit !($EXP_CAP_BYTES > e*0.9 && $EXP_CAP_BYTES <= e)}"
+fi
+check_num "$((nsze * 512))" "$EXP_CAP_BYTES" "nsze*512 (logical capacity)"
 fi
 check_num "$ncap" "$nsze" "ncap = nsze"
 check_num "$(cat /sys/block/nvme0n1/size)" "$nsze" "/sys/block size (512 B sectors) = nsze"
