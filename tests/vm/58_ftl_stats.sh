@@ -7,7 +7,8 @@
 . "$T_DIR/ftl_lib.sh"
 need_nvmev
 small_device 65M
-run_fio wa --rw=randwrite --bs=4k --iodepth=32 --size=100% --io_size=200% \
+cap=$(blockdev --getsize64 "$DEV")
+run_fio wa --rw=randwrite --bs=4k --iodepth=32 --size=100% --io_size=$((2 * cap)) \
 	--randseed=11 --norandommap
 cat "$DBG/ftl"
 wa=$(ftl_stat write_amplification)

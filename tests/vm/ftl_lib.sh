@@ -19,10 +19,20 @@ small_device() {
 	nvmev_load "memmap_size=$_sz" "$@" || fail "insmod with memmap_size=$_sz $* failed"
 	wait_for_dev 30 || fail "$DEV not live after insmod memmap_size=$_sz"
 	ok "nvmev loaded with memmap_size=$_sz $*"
+	# whatever happens next, later tests get the default device back
+	trap restore_quiet EXIT
+}
+
+restore_quiet() {
+	nvmev_unload >/dev/null 2>&1
+	wait_for_no_dev 20
+	nvmev_load >/dev/null 2>&1
+	wait_for_dev 30
 }
 
 # Put the standard device back for the tests that follow.
 restore_device() {
+	trap - EXIT
 	nvmev_unload && wait_for_no_dev 20 && nvmev_load && wait_for_dev 30 ||
 		fail "could not restore the default nvmev device"
 	ok "default device restored"
