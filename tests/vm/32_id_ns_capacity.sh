@@ -25,17 +25,14 @@ if [ "$MODE" = nvmev ] && [ -r "$M/model" ] && [ -r "$M/ftl" ]; then
 	check_true "namespace ($((nsze * 512))) fits in the region ($EXP_CAP_BYTES)" \
 		test "$((nsze * 512))" -le "$EXP_CAP_BYTES"
 	log "over-provisioning: $(( (EXP_CAP_BYTES - nsze * 512) / 1048576 )) MiB"
-else
-	if [ "$MODE" = nvmev ]; then
-	flash=$EXP_CAP_BYTES
-	EXP_CAP_BYTES=$(( $(sed -n 's/^logical_units //p' /sys/kernel/debug/nvmev/ftl) * 4096 ))
-	op=$(sed -n 's/^op_permille //p' /sys/kernel/debug/nvmev/model)
-	check_true "logical capacity $EXP_CAP_BYTES B below flash $flash B" test "$EXP_CAP_BYTES" -lt "$flash"
+	op=$(sed -n 's/^op_permille *//p' "$M/model")
 	# logical = flash / (1 + OP), less whole lines kept spare for GC
-	check_true "logical capacity within 10% of flash/(1+$op/1000)" \
-		awk "BEGIN{e=$flash/(1+$op/1000); exit !($EXP_CAP_BYTES > e*0.9 && $EXP_CAP_BYTES <= e)}"
-fi
-check_num "$((nsze * 512))" "$EXP_CAP_BYTES" "nsze*512 (logical capacity)"
+	check_true "logical capacity within 10% below flash/(1+$op/1000)" \
+		awk "BEGIN{e=$EXP_CAP_BYTES/(1+$op/1000); n=$nsze*512; exit !(n > e*0.9 && n <= e)}"
+elif [ "$MODE" = nvmev ]; then
+	fail "debugfs nvmev/model or nvmev/ftl missing"
+else
+	check_num "$((nsze * 512))" "$EXP_CAP_BYTES" "nsze*512 (image size)"
 fi
 check_num "$ncap" "$nsze" "ncap = nsze"
 check_num "$(cat /sys/block/nvme0n1/size)" "$nsze" "/sys/block size (512 B sectors) = nsze"
