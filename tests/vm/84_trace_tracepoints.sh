@@ -50,8 +50,9 @@ run trace-cmd record -e nvmev:nvmev_ctrl_state -o "$W/tc2.dat" nvme reset "$CTRL
 wait_for_dev 20 || fail "device not live after reset"
 trace-cmd report -i "$W/tc2.dat" >"$W/tc2.txt" 2>&1
 cat "$W/tc2.txt" | grep nvmev_ctrl_state
-check_true "ctrl_state disable recorded" grep -q 'nvmev_ctrl_state: state=disable' "$W/tc2.txt"
-check_true "ctrl_state ready recorded" grep -q 'nvmev_ctrl_state: state=ready' "$W/tc2.txt"
+check_true "ctrl_state disable recorded" grep -Eq 'nvmev_ctrl_state: +state=disable' "$W/tc2.txt"
+check_true "ctrl_state enable recorded" grep -Eq 'nvmev_ctrl_state: +state=enable' "$W/tc2.txt"
+check_true "ctrl_state ready recorded" grep -Eq 'nvmev_ctrl_state: +state=ready' "$W/tc2.txt"
 
 # bpftrace
 command -v bpftrace >/dev/null || fail "bpftrace not in the image"

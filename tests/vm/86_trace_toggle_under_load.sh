@@ -50,7 +50,7 @@ grep -Eiq 'verify: bad|verify failed|err= *[1-9]' "$W"/fio*.txt && fail "fio rep
 ok "every fio run exited 0 with data verified"
 usleep 300000
 cat "$TD/stats"
-depth=$(awk '$1 ~ /^[0-9]+$/ && $6 != 0' "$TD/stats")
+depth=$(awk '$1 ~ /^[0-9]+$/ && $5 != 0' "$TD/stats")
 check_eq "$depth" "" "call depth back to 0 on every CPU (enters and exits balanced)"
 trouble=$(kmsg_trouble_since "$n0")
 [ -z "$trouble" ] || fail "kernel trouble during the toggling: $trouble"
