@@ -32,6 +32,11 @@ collect() { # SUITE FILE
 
 section() { printf '\n======== %s ========\n' "$*"; }
 
+# 0. dependencies (a no-op when everything is installed)
+if [ "${NVMEV_SKIP_DEPS:-0}" != 1 ]; then
+	tools/vm/nvmev-vm --install-deps || { echo "dependency install failed"; echo "0 passed, 1 failed"; exit 1; }
+fi
+
 # 1. unit tests ---------------------------------------------------------------
 if [ -f tests/unit/Makefile ] && [ "${NVMEV_SKIP_UNIT:-0}" != 1 ]; then
 	section "unit tests (make unit)"
