@@ -85,6 +85,10 @@ static __always_inline void nvmev_fn_exit(struct nvmev_trace_scope **sp)
 		__nvmev_fn_exit(*sp);
 }
 
+#ifdef NVMEV_NO_FN_TRACE
+/* Compiled out (KCFLAGS=-DNVMEV_NO_FN_TRACE): the "build without it". */
+#define NVMEV_FN()	struct nvmev_fn_unused
+#else
 /*
  * Off: one NOP (static branch) on the way in, a NULL test on the way out.
  * The scope is only written by the out-of-line enter.
@@ -97,6 +101,7 @@ static __always_inline void nvmev_fn_exit(struct nvmev_trace_scope **sp)
 	struct nvmev_trace_scope *__nvmev_sp				\
 		__attribute__((cleanup(nvmev_fn_exit), unused)) =	\
 		nvmev_fn_enter(&__nvmev_site, &__nvmev_scope)
+#endif
 
 static __always_inline void nvmev_trace_set_cmd(u16 qid, u16 cid)
 {
