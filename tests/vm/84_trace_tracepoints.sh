@@ -56,13 +56,13 @@ check_true "ctrl_state ready recorded" grep -Eq 'nvmev_ctrl_state: +state=ready'
 
 # bpftrace
 command -v bpftrace >/dev/null || fail "bpftrace not in the image"
-run timeout 120 bpftrace -e 'tracepoint:nvmev:* { @[probe] = count(); }' -c "nvme id-ns $DEV" ||
+run timeout 120 bpftrace -e 'tracepoint:nvmev:* { @[probe] = count(); }' -c "$(command -v nvme) id-ns $DEV" ||
 	fail "bpftrace tracepoint:nvmev:* failed: $(last_line)"
 for e in nvmev_cmd_fetch nvmev_cmd_complete nvmev_irq nvmev_fn_enter nvmev_fn_exit; do
 	grep -q "tracepoint:nvmev:$e\]" "$W/last.out" || fail "bpftrace: no $e"
 done
 ok "bpftrace 'tracepoint:nvmev:*' counted cmd_fetch, cmd_complete, irq, fn_enter, fn_exit"
-run timeout 120 bpftrace -e 'tracepoint:nvmev:nvmev_fn_exit { @us[str(args->fn)] = sum(args->duration_ns / 1000); }' -c "nvme id-ns $DEV" ||
+run timeout 120 bpftrace -e 'tracepoint:nvmev:nvmev_fn_exit { @us[str(args->fn)] = sum(args->duration_ns / 1000); }' -c "$(command -v nvme) id-ns $DEV" ||
 	fail "bpftrace fn_exit failed"
 check_true "bpftrace reads fn names (identify)" grep -q '@us\[identify\]' "$W/last.out"
 
