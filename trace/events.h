@@ -244,8 +244,10 @@ TRACE_EVENT_FN(nvmev_fn_enter,
 		__entry->qid = qid;
 		__entry->cid = cid;
 	),
-	TP_printk("fn=%s qid=%u cid=%u", __get_str(fn), __entry->qid,
-		  __entry->cid),
+	/* qid=-1 cid=-1: no command being served */
+	TP_printk("fn=%s qid=%d cid=%d", __get_str(fn),
+		  __entry->qid == 0xffff ? -1 : (int)__entry->qid,
+		  __entry->qid == 0xffff ? -1 : (int)__entry->cid),
 	nvmev_fn_tp_reg, nvmev_fn_tp_unreg
 );
 
@@ -264,8 +266,10 @@ TRACE_EVENT_FN(nvmev_fn_exit,
 		__entry->qid = qid;
 		__entry->cid = cid;
 	),
-	TP_printk("fn=%s qid=%u cid=%u duration_ns=%llu", __get_str(fn),
-		  __entry->qid, __entry->cid, __entry->duration_ns),
+	TP_printk("fn=%s qid=%d cid=%d duration_ns=%llu", __get_str(fn),
+		  __entry->qid == 0xffff ? -1 : (int)__entry->qid,
+		  __entry->qid == 0xffff ? -1 : (int)__entry->cid,
+		  __entry->duration_ns),
 	nvmev_fn_tp_reg, nvmev_fn_tp_unreg
 );
 

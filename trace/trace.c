@@ -222,6 +222,8 @@ struct nvmev_trace_scope *__nvmev_fn_enter(struct nvmev_trace_site *site,
 	local_irq_restore(flags);
 
 	if (tp) {
+		if (!(cmd & NVMEV_TRACE_CMD_VALID))
+			cmd = 0xffffffff;	/* qid = cid = 0xffff: none */
 		trace_nvmev_fn_enter(site->fn, (u16)(cmd >> 16), (u16)cmd);
 		s->flags |= NVMEV_TS_TP;
 	}
@@ -252,6 +254,8 @@ void __nvmev_fn_exit(struct nvmev_trace_scope *s)
 	}
 	local_irq_restore(flags);
 
+	if (!(cmd & NVMEV_TRACE_CMD_VALID))
+		cmd = 0xffffffff;
 	if (s->flags & NVMEV_TS_TP)
 		trace_nvmev_fn_exit(s->site->fn, (u16)(cmd >> 16), (u16)cmd,
 				    dur);
