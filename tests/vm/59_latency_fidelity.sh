@@ -12,10 +12,11 @@ expect_ok "flush" nvme flush "$DEV" -n 1
 sleep 1
 rd() { sed -n 's/^read //p' "$DBG/latency"; }
 set -- $(rd); c0=$1 t0=$2 a0=$3
-run_fio qd1 --rw=randread --bs=4k --iodepth=1 --offset=64M --size=4M --number_ios=2000
+run_fio qd1 --rw=randread --bs=4k --iodepth=1 --offset=64M --size=4M --io_size=8M
 set -- $(rd); c1=$1 t1=$2 a1=$3
 n=$((c1 - c0))
 check_true "reads measured: $n" test "$n" -ge 2000
+cat "$DBG/latency"
 tgt=$(( (t1 - t0) / n )) act=$(( (a1 - a0) / n ))
 exp=$(ftl_stat expected_read_ns model)
 log "model target $tgt ns (expected idle read $exp ns), measured $act ns"
