@@ -744,6 +744,7 @@ static void deliver_aer(struct nvmev_ctrl *ctrl)
 		ctrl->aer_pending &= ~BIT(type);
 		ctrl->aer_masked |= BIT(type);	/* until its log is read */
 		c.common.command_id = ctrl->aer_cids[--ctrl->nr_aer];
+		atomic64_inc(&ctrl->stats.aer_events);
 		admin_complete(ctrl, &c, SC_SUCCESS, (log << 16) | (info << 8) | type);
 	}
 }

@@ -189,6 +189,7 @@ static int ctrl_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "errors %lld\n", atomic64_read(&s->errors));
 	seq_printf(m, "irqs %lld\n", atomic64_read(&s->irqs));
 	seq_printf(m, "irqs_masked %lld\n", atomic64_read(&s->irqs_masked));
+	seq_printf(m, "aer_events %lld\n", atomic64_read(&s->aer_events));
 	seq_printf(m, "power_cycles %u\n", ctrl->power_cycles);
 	seq_printf(m, "unsafe_shutdowns %u\n", ctrl->unsafe_shutdowns);
 	return 0;

@@ -154,6 +154,7 @@ struct nvmev_stats {
 	atomic64_t errors;
 	atomic64_t irqs;
 	atomic64_t irqs_masked;
+	atomic64_t aer_events;		/* AERs completed with an event */
 };
 
 struct nvmev_err_entry {
