@@ -7,7 +7,8 @@
 . "$T_DIR/lib.sh"
 need_nvmev
 DBG=/sys/kernel/debug/nvmev
-js() { sed -n "s/.*\"$1\"[[:space:]]*:[[:space:]]*\([0-9]*\).*/\1/p" "$2" | head -n 1; }
+# js KEY FILE: a number from nvme-cli's JSON output (quoted or not)
+js() { sed -n "s/.*\"$1\"[[:space:]]*:[[:space:]]*\"\{0,1\}\([0-9][0-9]*\).*/\1/p" "$2" | head -n 1; }
 nvme smart-log "$CTRL" -o json >"$W/s0.json" 2>&1 || fail "smart-log: $(cat "$W/s0.json")"
 cat "$W/s0.json"
 t=$(js temperature "$W/s0.json")
@@ -17,6 +18,7 @@ check_num "$(js critical_warning "$W/s0.json")" 0 "no critical warning at rest"
 rand_file "$W/d.bin" 65536
 write_read_cmp 4096 "$W/d.bin"
 nvme smart-log "$CTRL" -o json >"$W/s1.json" 2>&1 || fail "smart-log"
+cat "$W/s1.json"
 check_true "host_write_commands grew" test "$(js host_write_commands "$W/s1.json")" -gt "$(js host_write_commands "$W/s0.json")"
 check_true "host_read_commands grew" test "$(js host_read_commands "$W/s1.json")" -gt "$(js host_read_commands "$W/s0.json")"
 check_true "data_units_written >= 1" test "$(js data_units_written "$W/s1.json")" -ge 1
