@@ -30,7 +30,7 @@ done
 ok "ftrace recorded cmd_fetch, cmd_complete, irq, fn_enter, fn_exit"
 check_match "$(grep -m1 ' nvmev_cmd_fetch: qid=[1-9]' "$W/ftrace.txt")" 'opcode=0x01 nsid=1 slba=64 len=4096' "cmd_fetch fields of the write"
 check_match "$(grep -m1 ' nvmev_cmd_complete: qid=[1-9]' "$W/ftrace.txt")" 'status=0x0 target_ns=[0-9]+ actual_ns=[0-9]+' "cmd_complete fields"
-check_match "$(grep -m1 ' nvmev_fn_exit: ' "$W/ftrace.txt")" 'fn=[a-z_]+ qid=[0-9]+ cid=[0-9]+ duration_ns=[0-9]+' "fn_exit fields"
+check_match "$(grep -m1 ' nvmev_fn_exit: ' "$W/ftrace.txt")" 'fn=[a-z_]+ qid=-?[0-9]+ cid=-?[0-9]+ duration_ns=[0-9]+' "fn_exit fields"
 check_eq "$(cat "$TD/enable")" 0 "debugfs ring stayed off"
 echo >"$T/trace"
 
