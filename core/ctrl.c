@@ -335,7 +335,6 @@ static bool process_io_sq(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq,
 		io.sq_instance = sq->instance;
 		io.t_fetch = nvmev_now();
 		io.result = 0;
-		io.done = false;
 		nvmev_trace_set_cmd(sq->qid, io.cmd.common.command_id);
 		io.status = nvmev_io_prepare(ctrl, &io);
 		nvmev_worker_submit(ctrl, &io);

@@ -244,7 +244,6 @@ static int __init nvmev_init(void)
 	if (!ctrl)
 		return -ENOMEM;
 	spin_lock_init(&ctrl->err_lock);
-	spin_lock_init(&ctrl->cfg_lock);
 
 	ret = parse_size("memmap_start", memmap_start, &v);
 	if (ret)

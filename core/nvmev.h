@@ -129,7 +129,6 @@ struct nvmev_io {
 	u16 sqid;
 	u16 status;		/* precomputed error status, 0 if to execute */
 	u32 result;
-	bool done;		/* data phase finished */
 };
 
 struct nvmev_worker;
@@ -194,10 +193,6 @@ struct nvmev_ctrl {
 	struct pci_bus *bus;
 	struct pci_dev *pdev;
 	u8 cfg[PCI_CFG_SPACE_EXP_SIZE];	/* config space image */
-	u32 bar_lo_mask_pending;	/* BAR sizing in progress, per dword */
-	struct resource bar_res;
-	struct resource *bar_parent;
-	spinlock_t cfg_lock;
 
 	/* namespace */
 	unsigned int lba_shift;

@@ -286,7 +286,6 @@ void nvmev_io_execute(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
 		}
 	}
 	io->status = st;
-	io->done = true;
 	if (st)
 		nvmev_record_error(ctrl, io->sqid, c->common.command_id, st,
 				   cmd_slba(c), le32_to_cpu(c->common.nsid));
