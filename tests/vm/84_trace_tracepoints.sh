@@ -23,7 +23,8 @@ rand_file "$W/d.bin" 4096
 nvme write "$DEV" --start-block=64 --block-count=7 --data-size=4096 --data="$W/d.bin" >/dev/null || fail "nvme write failed"
 echo 0 >"$EV/enable"
 grep nvmev_ "$T/trace" >"$W/ftrace.txt"
-head -n 40 "$W/ftrace.txt"
+grep -v ' nvmev_fn_' "$W/ftrace.txt" | head -n 20
+grep ' nvmev_fn_' "$W/ftrace.txt" | grep -v 'fn=ftl_idle ' | head -n 40
 for e in nvmev_cmd_fetch nvmev_cmd_complete nvmev_irq nvmev_fn_enter nvmev_fn_exit; do
 	grep -q " $e: " "$W/ftrace.txt" || fail "ftrace: no $e event"
 done
@@ -38,7 +39,8 @@ echo >"$T/trace"
 command -v trace-cmd >/dev/null || fail "trace-cmd not in the image"
 run trace-cmd record -e nvmev -o "$W/tc.dat" nvme id-ns "$DEV" || fail "trace-cmd record failed: $(last_line)"
 trace-cmd report -i "$W/tc.dat" >"$W/tc.txt" 2>&1 || fail "trace-cmd report failed"
-head -n 30 "$W/tc.txt"
+grep -v 'nvmev_fn_' "$W/tc.txt" | head -n 20
+grep 'nvmev_fn_' "$W/tc.txt" | grep -v 'fn=ftl_idle ' | head -n 30
 for e in nvmev_cmd_fetch nvmev_cmd_complete nvmev_irq nvmev_fn_enter nvmev_fn_exit; do
 	grep -q "$e:" "$W/tc.txt" || fail "trace-cmd report: no $e"
 done
