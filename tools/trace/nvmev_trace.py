@@ -276,6 +276,13 @@ def print_tree(fo, out, max_depth=None):
         walk(r, 0)
 
 
+def serves(call, qid, cid):
+    """True if call or a descendant ran for command qid/cid."""
+    if call.qid == qid and call.cid == cid:
+        return True
+    return any(serves(ch, qid, cid) for ch in call.children)
+
+
 def summarize(fo):
     """Per function: calls, total, self, mean, max (ns; durations known)."""
     rows = {}
@@ -493,6 +500,8 @@ def main(argv=None):
     p = add("tree", "call tree with durations")
     p.add_argument("--max-depth", type=int, default=None)
     p.add_argument("--cpu", type=int, default=None, help="only this CPU")
+    p.add_argument("--cmd", default=None, metavar="QID/CID",
+                   help="only call trees that serve this command")
     p = add("summary", "per-function calls, total, self, mean, max")
     p.add_argument("--json", action="store_true", help="JSON output")
     p = add("perfetto", "write Chrome/Perfetto trace JSON")
@@ -512,6 +521,9 @@ def main(argv=None):
     if a.cmd == "tree":
         if a.cpu is not None:
             fo.roots = [r for r in fo.roots if r.cpu == a.cpu]
+        if a.cmd is not None:
+            q, c = (int(x) for x in a.cmd.split("/"))
+            fo.roots = [r for r in fo.roots if serves(r, q, c)]
         print_tree(fo, out, a.max_depth)
     elif a.cmd == "summary":
         rows = summarize(fo)
