@@ -488,7 +488,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(
         prog="nvmev_trace.py",
         description="Read an nvmev function trace (debugfs nvmev/trace).")
-    sub = ap.add_subparsers(dest="cmd", required=True)
+    sub = ap.add_subparsers(dest="command", required=True)
 
     def add(name, help_):
         p = sub.add_parser(name, help=help_)
@@ -518,21 +518,21 @@ def main(argv=None):
     tr = read_trace(a.file)
     fo = build(tr)
     out = sys.stdout
-    if a.cmd == "tree":
+    if a.command == "tree":
         if a.cpu is not None:
             fo.roots = [r for r in fo.roots if r.cpu == a.cpu]
         if a.cmd is not None:
             q, c = (int(x) for x in a.cmd.split("/"))
             fo.roots = [r for r in fo.roots if serves(r, q, c)]
         print_tree(fo, out, a.max_depth)
-    elif a.cmd == "summary":
+    elif a.command == "summary":
         rows = summarize(fo)
         if a.json:
             json.dump(rows, out, indent=1)
             out.write("\n")
         else:
             print_summary(rows, out)
-    elif a.cmd == "perfetto":
+    elif a.command == "perfetto":
         doc = to_chrome(fo, tr)
         if a.output == "-":
             json.dump(doc, out)
@@ -542,7 +542,7 @@ def main(argv=None):
                 json.dump(doc, f)
             sys.stderr.write("wrote %s: %d events\n" % (
                 a.output, len(doc["traceEvents"])))
-    elif a.cmd == "hist":
+    elif a.command == "hist":
         durs = select_durations(fo, a.func, top=not a.func)
         rows = log2_hist(durs)
         title = "nvmev %s latency (%d calls)" % (
@@ -551,7 +551,7 @@ def main(argv=None):
         if a.output:
             write_image(rows, title, a.output)
             sys.stderr.write("wrote %s\n" % a.output)
-    elif a.cmd == "check":
+    elif a.command == "check":
         return 0 if check(tr, fo, out) else 1
     return 0
 
