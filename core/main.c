@@ -200,7 +200,7 @@ static int latency_show(struct seq_file *m, void *v)
 {
 	static const char *const names[] = { "read", "write", "other" };
 	struct nvmev_lat_stats l[NVMEV_LAT_CLASSES];
-	int c;
+	int c, b;
 
 	nvmev_workers_lat_stats(m->private, l);
 	seq_puts(m, "# device-side latency, SQ fetch to CQ post (successful commands)\n");
@@ -209,6 +209,13 @@ static int latency_show(struct seq_file *m, void *v)
 		seq_printf(m, "%s %llu %llu %llu %llu %llu\n", names[c],
 			   l[c].count, l[c].target_ns, l[c].actual_ns,
 			   l[c].late_ns, l[c].late_max_ns);
+	seq_puts(m, "# lateness histogram (post - target): counts per bucket, bucket 0 = 0 ns, bucket i = [2^(i-1), 2^i) ns\n");
+	for (c = 0; c < NVMEV_LAT_CLASSES; c++) {
+		seq_printf(m, "%s_late_hist", names[c]);
+		for (b = 0; b < NVMEV_LAT_BUCKETS; b++)
+			seq_printf(m, " %llu", l[c].late_hist[b]);
+		seq_putc(m, '\n');
+	}
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(latency);

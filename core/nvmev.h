@@ -134,6 +134,7 @@ struct nvmev_io {
 struct nvmev_worker;
 
 enum { NVMEV_LAT_READ, NVMEV_LAT_WRITE, NVMEV_LAT_OTHER, NVMEV_LAT_CLASSES };
+#define NVMEV_LAT_BUCKETS	32
 
 /* Per worker, per opcode class; sums in ns.  Read without locks. */
 struct nvmev_lat_stats {
@@ -142,6 +143,8 @@ struct nvmev_lat_stats {
 	u64 actual_ns;		/* measured: CQ post time - fetch time */
 	u64 late_ns;		/* sum of max(0, post - target) */
 	u64 late_max_ns;
+	/* lateness histogram: [0] on time, [i] in [2^(i-1), 2^i) ns */
+	u64 late_hist[NVMEV_LAT_BUCKETS];
 };
 
 struct nvmev_stats {

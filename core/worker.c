@@ -72,6 +72,7 @@ static void account(struct nvmev_worker *w, struct nvmev_io *io, u64 t_post)
 {
 	struct nvmev_lat_stats *l = &w->lat[lat_class(io->cmd.common.opcode)];
 	u64 late = t_post > io->t_target ? t_post - io->t_target : 0;
+	unsigned int b;
 
 	WRITE_ONCE(l->count, l->count + 1);
 	WRITE_ONCE(l->target_ns, l->target_ns + io->t_target - io->t_fetch);
@@ -79,12 +80,14 @@ static void account(struct nvmev_worker *w, struct nvmev_io *io, u64 t_post)
 	WRITE_ONCE(l->late_ns, l->late_ns + late);
 	if (late > l->late_max_ns)
 		WRITE_ONCE(l->late_max_ns, late);
+	b = min_t(unsigned int, fls64(late), NVMEV_LAT_BUCKETS - 1);
+	WRITE_ONCE(l->late_hist[b], l->late_hist[b] + 1);
 }
 
 void nvmev_workers_lat_stats(struct nvmev_ctrl *ctrl,
 			     struct nvmev_lat_stats out[NVMEV_LAT_CLASSES])
 {
-	unsigned int i, c;
+	unsigned int i, c, b;
 
 	memset(out, 0, sizeof(*out) * NVMEV_LAT_CLASSES);
 	for (i = 0; i < ctrl->nr_workers; i++) {
@@ -97,6 +100,8 @@ void nvmev_workers_lat_stats(struct nvmev_ctrl *ctrl,
 			out[c].late_ns += READ_ONCE(l->late_ns);
 			out[c].late_max_ns = max(out[c].late_max_ns,
 						 READ_ONCE(l->late_max_ns));
+			for (b = 0; b < NVMEV_LAT_BUCKETS; b++)
+				out[c].late_hist[b] += READ_ONCE(l->late_hist[b]);
 		}
 	}
 }
