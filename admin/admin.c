@@ -395,6 +395,8 @@ static void features_default(struct nvmev_ctrl *ctrl, struct nvmev_features *f)
 	f->temp_thresh[0] = TEMP_WARN_KELVIN;
 	f->temp_thresh[1] = 0;
 	f->vwc = 1;
+	/* SMART critical warnings raise events unless the host opts out */
+	f->async_event = 0x1f;
 	f->nr_queues = ((NVMEV_MAX_IO_QUEUES - 1) << 16) |
 		       (NVMEV_MAX_IO_QUEUES - 1);
 	for (i = 0; i < NVMEV_MSIX_VECTORS; i++)

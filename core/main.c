@@ -47,9 +47,9 @@ static char *serial;
 module_param(serial, charp, 0444);
 MODULE_PARM_DESC(serial, "Serial number (up to 20 ASCII characters; default derived from memmap_start)");
 
-unsigned int nvmev_idle_spin_us = 1000;
+unsigned int nvmev_idle_spin_us = 10000;
 module_param_named(idle_spin_us, nvmev_idle_spin_us, uint, 0644);
-MODULE_PARM_DESC(idle_spin_us, "Dispatcher: keep polling this long after the last command before backing off (default 1000)");
+MODULE_PARM_DESC(idle_spin_us, "Dispatcher and workers: keep polling this long after the last command before backing off to sleep (default 10000)");
 
 unsigned int nvmev_idle_sleep_us = 500;
 module_param_named(idle_sleep_us, nvmev_idle_sleep_us, uint, 0644);
