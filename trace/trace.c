@@ -959,14 +959,14 @@ static ssize_t nvmev_bench_read(struct file *file, char __user *ubuf,
 		      "calls: %d x 5 rounds (best), recording: %s, fn tracepoints: %s\n"
 		      "plain function:      %6llu.%02llu ns/call\n"
 		      "with NVMEV_FN():     %6llu.%02llu ns/call\n"
-		      "NVMEV_FN() cost:     %s%5lld.%02lld ns/call\n",
+		      "NVMEV_FN() cost:     %s%lld.%02lld ns/call\n",
 		      NVMEV_BENCH_ITERS, READ_ONCE(nvmev_ring_on) ? "on" : "off",
 		      trace_nvmev_fn_enter_enabled() ? "on" : "off",
 		      plain / NVMEV_BENCH_ITERS,
 		      plain * 100 / NVMEV_BENCH_ITERS % 100,
 		      traced / NVMEV_BENCH_ITERS,
 		      traced * 100 / NVMEV_BENCH_ITERS % 100,
-		      d < 0 ? "-" : " ", abs(d) / 100, abs(d) % 100);
+		      d < 0 ? "-" : "", abs(d) / 100, abs(d) % 100);
 	return simple_read_from_buffer(ubuf, count, ppos, buf, n);
 }
 

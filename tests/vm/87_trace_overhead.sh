@@ -18,6 +18,25 @@ iops() { # NAME: 4 KiB randread QD32 for 10 s, print IOPS as an integer
 	*) echo "$_v";;
 	esac
 }
+# The cost of one NVMEV_FN() site, measured in the kernel (debugfs bench):
+# a plain noinline function vs the same with NVMEV_FN(), off and on.
+cat "$TD/bench" >"$W/bench_off.txt"
+cat "$W/bench_off.txt"
+echo 8192 >"$TD/buffer_size_kb"
+echo 1 >"$TD/clear"
+trace_on
+cat "$TD/bench" >"$W/bench_on.txt"
+trace_off
+cat "$W/bench_on.txt"
+echo 1024 >"$TD/buffer_size_kb"
+plain=$(awk '/^plain function/ { print $3 }' "$W/bench_off.txt")
+c_off=$(awk '/^NVMEV_FN\(\) cost/ { print $3 }' "$W/bench_off.txt")
+c_on=$(awk '/^NVMEV_FN\(\) cost/ { print $3 }' "$W/bench_on.txt")
+echo "@@TRACE-BENCH plain=$plain off=$c_off on=$c_on" >"$NVMEV_DETAIL"
+log "NVMEV_FN() cost per call: off $c_off ns, recording $c_on ns (plain call $plain ns)"
+# off: at most 2 ns, or 10% of a plain call under slow emulation
+check_true "NVMEV_FN() off costs <= max(2 ns, 10% of a call): $c_off ns" \
+	awk -v c="$c_off" -v p="$plain" 'BEGIN { exit !(c <= 2 || c <= p / 10) }'
 off1=$(iops off1)
 # A ring big enough for the whole run: every event recorded, none dropped
 # (dropping is cheaper than recording and would flatter the number).
