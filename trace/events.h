@@ -13,13 +13,16 @@
 #define _NVMEV_EVENTS_H
 
 #include <linux/tracepoint.h>
-#include <linux/version.h>
+#include <linux/string.h>
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
-#define nvmev_assign_str(dst, src)	__assign_str(dst)
-#else
-#define nvmev_assign_str(dst, src)	__assign_str(dst, src)
-#endif
+/*
+ * Strings are fixed-size char arrays, not __string (__data_loc): every
+ * tool (bpftrace's str(args->fn), perf, trace-cmd, old libtraceevent)
+ * reads a char array; longer names are truncated.
+ */
+#define NVMEV_TP_FN_LEN		48
+#define NVMEV_TP_STATE_LEN	16
+#define nvmev_tp_strcpy(dst, src)	strscpy(dst, (src) ? (src) : "?", sizeof(dst))
 
 /* Registration hooks: switch the NVMEV_FN() static key with the events. */
 int nvmev_fn_tp_reg(void);
@@ -93,12 +96,12 @@ TRACE_EVENT(nvmev_ctrl_state,
 	TP_PROTO(const char *state),
 	TP_ARGS(state),
 	TP_STRUCT__entry(
-		__string(state, state)
+		__array(char, state, NVMEV_TP_STATE_LEN)
 	),
 	TP_fast_assign(
-		nvmev_assign_str(state, state);
+		nvmev_tp_strcpy(__entry->state, state);
 	),
-	TP_printk("state=%s", __get_str(state))
+	TP_printk("state=%s", __entry->state)
 );
 
 /* ---- FTL ------------------------------------------------------------- */
@@ -144,13 +147,13 @@ TRACE_EVENT(nvmev_ftl_line_state,
 	TP_ARGS(line, state),
 	TP_STRUCT__entry(
 		__field(u32, line)
-		__string(state, state)
+		__array(char, state, NVMEV_TP_STATE_LEN)
 	),
 	TP_fast_assign(
 		__entry->line = line;
-		nvmev_assign_str(state, state);
+		nvmev_tp_strcpy(__entry->state, state);
 	),
-	TP_printk("line=%u state=%s", __entry->line, __get_str(state))
+	TP_printk("line=%u state=%s", __entry->line, __entry->state)
 );
 
 TRACE_EVENT(nvmev_gc_start,
@@ -235,17 +238,17 @@ TRACE_EVENT_FN(nvmev_fn_enter,
 	TP_PROTO(const char *fn, u16 qid, u16 cid),
 	TP_ARGS(fn, qid, cid),
 	TP_STRUCT__entry(
-		__string(fn, fn)
+		__array(char, fn, NVMEV_TP_FN_LEN)
 		__field(u16, qid)
 		__field(u16, cid)
 	),
 	TP_fast_assign(
-		nvmev_assign_str(fn, fn);
+		nvmev_tp_strcpy(__entry->fn, fn);
 		__entry->qid = qid;
 		__entry->cid = cid;
 	),
 	/* qid=-1 cid=-1: no command being served */
-	TP_printk("fn=%s qid=%d cid=%d", __get_str(fn),
+	TP_printk("fn=%s qid=%d cid=%d", __entry->fn,
 		  __entry->qid == 0xffff ? -1 : (int)__entry->qid,
 		  __entry->qid == 0xffff ? -1 : (int)__entry->cid),
 	nvmev_fn_tp_reg, nvmev_fn_tp_unreg
@@ -255,18 +258,18 @@ TRACE_EVENT_FN(nvmev_fn_exit,
 	TP_PROTO(const char *fn, u16 qid, u16 cid, u64 duration_ns),
 	TP_ARGS(fn, qid, cid, duration_ns),
 	TP_STRUCT__entry(
-		__string(fn, fn)
+		__array(char, fn, NVMEV_TP_FN_LEN)
 		__field(u64, duration_ns)
 		__field(u16, qid)
 		__field(u16, cid)
 	),
 	TP_fast_assign(
-		nvmev_assign_str(fn, fn);
+		nvmev_tp_strcpy(__entry->fn, fn);
 		__entry->duration_ns = duration_ns;
 		__entry->qid = qid;
 		__entry->cid = cid;
 	),
-	TP_printk("fn=%s qid=%d cid=%d duration_ns=%llu", __get_str(fn),
+	TP_printk("fn=%s qid=%d cid=%d duration_ns=%llu", __entry->fn,
 		  __entry->qid == 0xffff ? -1 : (int)__entry->qid,
 		  __entry->qid == 0xffff ? -1 : (int)__entry->cid,
 		  __entry->duration_ns),
