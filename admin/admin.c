@@ -249,6 +249,12 @@ static void fill_id_ctrl(struct nvmev_ctrl *ctrl, struct nvme_id_ctrl *id)
 	id->cntlid = cpu_to_le16(1);
 	id->ver = cpu_to_le32(0x00010400);
 	id->cntrltype = 1;			/* I/O controller */
+	/*
+	 * Namespace Attribute Notices: the namespace never changes, but
+	 * advertising the notice is what makes Linux keep an AER
+	 * outstanding, which SMART events then complete.
+	 */
+	id->oaes = cpu_to_le32(NVME_AEN_CFG_NS_ATTR);
 	id->oacs = 0;				/* no optional admin commands */
 	id->acl = 3;				/* 4 concurrent Aborts */
 	id->aerl = NVMEV_MAX_AER - 1;
@@ -395,8 +401,6 @@ static void features_default(struct nvmev_ctrl *ctrl, struct nvmev_features *f)
 	f->temp_thresh[0] = TEMP_WARN_KELVIN;
 	f->temp_thresh[1] = 0;
 	f->vwc = 1;
-	/* SMART critical warnings raise events unless the host opts out */
-	f->async_event = 0x1f;
 	f->nr_queues = ((NVMEV_MAX_IO_QUEUES - 1) << 16) |
 		       (NVMEV_MAX_IO_QUEUES - 1);
 	for (i = 0; i < NVMEV_MSIX_VECTORS; i++)

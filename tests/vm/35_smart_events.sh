@@ -25,6 +25,9 @@ check_true "data_units_written >= 1" test "$(js data_units_written "$W/s1.json")
 
 # temperature event: threshold below the current temperature
 a0=$(sed -n 's/^aer_events //p' "$DBG/ctrl")
+# Linux enables only the notices OAES advertises; enable the temperature
+# warning (bit 1) as well
+expect_ok "enable temperature warning events" nvme set-feature "$CTRL" -f 0xb -v 0x102
 expect_ok "set over-temperature threshold to $((t - 10)) K" nvme set-feature "$CTRL" -f 4 -v $((t - 10))
 i=0
 while [ "$(sed -n 's/^aer_events //p' "$DBG/ctrl")" = "$a0" ] && [ $i -lt 50 ]; do usleep 100000; i=$((i + 1)); done
