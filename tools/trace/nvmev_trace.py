@@ -495,6 +495,9 @@ def main(argv=None):
         p.add_argument("file", nargs="?", default=DEFAULT_TRACE,
                        help="trace text, '-' for stdin (default %s)" %
                        DEFAULT_TRACE)
+        p.add_argument("-x", "--exclude", action="append", default=[],
+                       metavar="GLOB", help="drop calls of matching "
+                       "functions, e.g. -x ftl_idle (repeatable)")
         return p
 
     p = add("tree", "call tree with durations")
@@ -516,6 +519,11 @@ def main(argv=None):
 
     a = ap.parse_args(argv)
     tr = read_trace(a.file)
+    if a.exclude:
+        import fnmatch
+        tr.events = [e for e in tr.events
+                     if not any(fnmatch.fnmatchcase(e.fn, p)
+                                for p in a.exclude)]
     fo = build(tr)
     out = sys.stdout
     if a.command == "tree":
