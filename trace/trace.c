@@ -191,7 +191,8 @@ static void nvmev_fill_cmd(struct nvmev_trace_rec *r, u64 cmd)
 struct nvmev_trace_scope *__nvmev_fn_enter(struct nvmev_trace_site *site,
 					   struct nvmev_trace_scope *s)
 {
-	bool tp = trace_nvmev_fn_enter_enabled();
+	bool tp_enter = trace_nvmev_fn_enter_enabled();
+	bool tp = tp_enter || trace_nvmev_fn_exit_enabled();
 	bool ring = READ_ONCE(nvmev_ring_on) && nvmev_site_pass(site);
 	struct nvmev_trace_rec r = { .type = NVMEV_REC_ENTER };
 	struct nvmev_trace_cpu *tc;
@@ -222,10 +223,13 @@ struct nvmev_trace_scope *__nvmev_fn_enter(struct nvmev_trace_site *site,
 	local_irq_restore(flags);
 
 	if (tp) {
+		/* exit fires (with its duration) even if only it is enabled */
+		s->flags |= NVMEV_TS_TP;
 		if (!(cmd & NVMEV_TRACE_CMD_VALID))
 			cmd = 0xffffffff;	/* qid = cid = 0xffff: none */
-		trace_nvmev_fn_enter(site->fn, (u16)(cmd >> 16), (u16)cmd);
-		s->flags |= NVMEV_TS_TP;
+		if (tp_enter)
+			trace_nvmev_fn_enter(site->fn, (u16)(cmd >> 16),
+					     (u16)cmd);
 	}
 	return s;
 }
