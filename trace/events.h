@@ -17,7 +17,7 @@
 
 /*
  * Strings are fixed-size char arrays, not __string (__data_loc): every
- * tool (bpftrace's str(args->fn), perf, trace-cmd, old libtraceevent)
+ * tool (bpftrace's args->fn, perf, trace-cmd, old libtraceevent)
  * reads a char array; longer names are truncated.
  */
 #define NVMEV_TP_FN_LEN		48

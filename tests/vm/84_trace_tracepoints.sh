@@ -64,7 +64,7 @@ for e in nvmev_cmd_fetch nvmev_cmd_complete nvmev_irq nvmev_fn_enter nvmev_fn_ex
 	grep -q "tracepoint:nvmev:$e\]" "$W/last.out" || fail "bpftrace: no $e"
 done
 ok "bpftrace 'tracepoint:nvmev:*' counted cmd_fetch, cmd_complete, irq, fn_enter, fn_exit"
-run timeout 120 bpftrace -e 'tracepoint:nvmev:nvmev_fn_exit { @us[str(args->fn)] = sum(args->duration_ns / 1000); }' -c "$(command -v nvme) id-ns $DEV" ||
+run timeout 120 bpftrace -e 'tracepoint:nvmev:nvmev_fn_exit { @us[args->fn] = sum(args->duration_ns / 1000); }' -c "$(command -v nvme) id-ns $DEV" ||
 	fail "bpftrace fn_exit failed"
 check_true "bpftrace reads fn names (identify)" grep -q '@us\[identify\]' "$W/last.out"
 
