@@ -380,6 +380,59 @@ static bool dispatch_once(struct nvmev_ctrl *ctrl)
 	return busy;
 }
 
+/*
+ * Parking: nvmev_threads_park() stops the dispatcher and every worker at
+ * the top of their loops, asleep, and returns once all of them are there;
+ * nvmev_threads_unpark() lets them go.  Code patching uses it: flipping the
+ * tracing static key rewrites instructions in the loops these threads run,
+ * and under QEMU's multi-threaded TCG a vCPU can execute a stale
+ * translation with the temporary int3 after the kernel's patching protocol
+ * has finished (an "Oops: int3").  Parked threads execute none of it.
+ */
+void nvmev_threads_park(void)
+{
+	struct nvmev_ctrl *ctrl = nvmev;
+	unsigned long deadline;
+
+	if (!ctrl || !ctrl->dispatcher)
+		return;
+	mutex_lock(&ctrl->park_lock);
+	WRITE_ONCE(ctrl->park, true);
+	smp_mb();
+	deadline = jiffies + 2 * HZ;
+	while (atomic_read(&ctrl->parked) < (int)ctrl->nr_workers + 1) {
+		wake_up_process(ctrl->dispatcher);
+		nvmev_workers_kick(ctrl);
+		if (time_after(jiffies, deadline)) {
+			pr_warn("threads did not park in 2 s; going on\n");
+			break;
+		}
+		usleep_range(50, 100);
+	}
+}
+
+void nvmev_threads_unpark(void)
+{
+	struct nvmev_ctrl *ctrl = nvmev;
+
+	if (!ctrl || !ctrl->dispatcher)
+		return;
+	WRITE_ONCE(ctrl->park, false);
+	wake_up_all(&ctrl->park_wq);
+	mutex_unlock(&ctrl->park_lock);
+}
+
+/* Called by a polling thread at the top of its loop. */
+void nvmev_park_self(struct nvmev_ctrl *ctrl, u32 *epoch_seen)
+{
+	atomic_inc(&ctrl->parked);
+	wait_event_idle(ctrl->park_wq, !READ_ONCE(ctrl->park) ||
+			kthread_should_stop() ||
+			(epoch_seen &&
+			 smp_load_acquire(&ctrl->epoch) != *epoch_seen));
+	atomic_dec(&ctrl->parked);
+}
+
 static int nvmev_dispatcher(void *data)
 {
 	struct nvmev_ctrl *ctrl = data;
@@ -390,6 +443,10 @@ static int nvmev_dispatcher(void *data)
 	while (!kthread_should_stop()) {
 		u64 now;
 
+		if (unlikely(READ_ONCE(ctrl->park))) {
+			nvmev_park_self(ctrl, NULL);
+			continue;
+		}
 		nvmev_model_service(ctrl);
 		if (dispatch_once(ctrl)) {
 			last_busy = nvmev_now();

@@ -251,6 +251,9 @@ static int __init nvmev_init(void)
 	if (!ctrl)
 		return -ENOMEM;
 	spin_lock_init(&ctrl->err_lock);
+	mutex_init(&ctrl->park_lock);
+	init_waitqueue_head(&ctrl->park_wq);
+	atomic_set(&ctrl->parked, 0);
 
 	ret = parse_size("memmap_start", memmap_start, &v);
 	if (ret)

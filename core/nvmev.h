@@ -27,6 +27,7 @@
 #include <linux/nvme.h>
 #include <linux/pci.h>
 #include <linux/mutex.h>
+#include <linux/wait.h>
 
 #define NVMEV_DRV_NAME		"nvmev"
 #define NVMEV_VERSION		"0.1.0"
@@ -244,6 +245,12 @@ struct nvmev_ctrl {
 	struct dentry *debugfs;
 
 	struct nvmev_model *model;	/* device model, dispatcher-only */
+
+	/* parking the polling threads, see nvmev_threads_park() */
+	struct mutex park_lock;
+	bool park;
+	atomic_t parked;
+	wait_queue_head_t park_wq;
 	struct nvme_dsm_range *dsm_buf;	/* dispatcher scratch, 256 ranges */
 };
 
@@ -284,6 +291,11 @@ void nvmev_model_service(struct nvmev_ctrl *ctrl);
 int nvmev_model_stats(struct nvmev_ctrl *ctrl, struct ftl_stats *st);
 u8 nvmev_model_percentage_used(struct nvmev_ctrl *ctrl);
 u64 nvmev_model_logical_bytes(struct nvmev_ctrl *ctrl);
+
+/* core/ctrl.c: parking */
+void nvmev_threads_park(void);
+void nvmev_threads_unpark(void);
+void nvmev_park_self(struct nvmev_ctrl *ctrl, u32 *epoch_seen);
 
 /* core/worker.c */
 int nvmev_workers_start(struct nvmev_ctrl *ctrl);

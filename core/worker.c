@@ -370,6 +370,11 @@ static int nvmev_worker_fn(void *data)
 			drop_stale(w);
 			smp_store_release(&w->epoch_seen, epoch);
 		}
+		if (unlikely(READ_ONCE(ctrl->park))) {
+			/* wakes for a new epoch too: queue teardown waits */
+			nvmev_park_self(ctrl, &w->epoch_seen);
+			continue;
+		}
 		did = pull(w);
 		now = nvmev_now();
 		did |= complete_due(w, now);

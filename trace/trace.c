@@ -18,6 +18,7 @@
 #include "nvmev_trace.h"
 #define CREATE_TRACE_POINTS
 #include "events.h"
+#include "../core/nvmev.h"
 
 #include <linux/atomic.h>
 #include <linux/build_bug.h>
@@ -265,15 +266,33 @@ void __nvmev_fn_exit(struct nvmev_trace_scope *s)
 				    dur);
 }
 
+/*
+ * The polling threads run the code this key patches: park them while it
+ * flips (see nvmev_threads_park() in core/ctrl.c).
+ */
+static void nvmev_trace_key_inc(void)
+{
+	nvmev_threads_park();
+	static_branch_inc(&nvmev_trace_key);
+	nvmev_threads_unpark();
+}
+
+static void nvmev_trace_key_dec(void)
+{
+	nvmev_threads_park();
+	static_branch_dec(&nvmev_trace_key);
+	nvmev_threads_unpark();
+}
+
 int nvmev_fn_tp_reg(void)
 {
-	static_branch_inc(&nvmev_trace_key);
+	nvmev_trace_key_inc();
 	return 0;
 }
 
 void nvmev_fn_tp_unreg(void)
 {
-	static_branch_dec(&nvmev_trace_key);
+	nvmev_trace_key_dec();
 }
 
 /* ---- rings ---------------------------------------------------------------- */
@@ -674,10 +693,10 @@ static int nvmev_set_enable(bool on)
 		if (ret)
 			goto out;
 		WRITE_ONCE(nvmev_ring_on, true);
-		static_branch_inc(&nvmev_trace_key);
+		nvmev_trace_key_inc();
 	} else {
 		WRITE_ONCE(nvmev_ring_on, false);
-		static_branch_dec(&nvmev_trace_key);
+		nvmev_trace_key_dec();
 	}
 out:
 	mutex_unlock(&nvmev_trace_lock);
