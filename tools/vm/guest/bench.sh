@@ -137,9 +137,9 @@ row() {
 std() {
 	ROW_RT=${STD_RT:-$RT} ROW_RAMP=$RAMP ROW_REGION=$REGION
 	row "$@" --time_based --runtime="$ROW_RT" --ramp_time="$RAMP"
-	_r=$?
+	_std_rc=$?
 	ROW_EXTRA=
-	return $_r
+	return $_std_rc
 }
 
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
@@ -217,18 +217,18 @@ if [ "$HAVE_TRACE" = 1 ]; then
 	FN_KB=262144
 	echo "$FN_KB" >"$DBG/buffer_size_kb" 2>/dev/null || { FN_KB=131072; echo "$FN_KB" >"$DBG/buffer_size_kb"; }
 	std rr32_off1 "4k rr QD32 tracing off" randread 4k 32 off
-	for _r in 1 2; do
+	for _round in 1 2; do
 		# nvmev tracepoints into the ftrace ring (default size, overwriting)
 		echo >/sys/kernel/tracing/trace
 		echo 1 >"$EV/enable"
-		std "rr32_tp$_r" "4k rr QD32 tracepoints" randread 4k 32 tracepoints
+		std "rr32_tp$_round" "4k rr QD32 tracepoints" randread 4k 32 tracepoints
 		echo 0 >"$EV/enable"
 		_tpn=$(grep -vc '^#' /sys/kernel/tracing/trace 2>/dev/null)
 		echo >/sys/kernel/tracing/trace
 		echo "  (tracepoints: $_tpn events left in the ftrace ring)"
 		echo 1 >"$DBG/clear"
 		echo 1 >"$DBG/enable"
-		std "rr32_fn$_r" "4k rr QD32 fn tracing" randread 4k 32 function
+		std "rr32_fn$_round" "4k rr QD32 fn tracing" randread 4k 32 function
 		echo 0 >"$DBG/enable"
 		usleep 200000
 		set -- $(awk '$1 == "all" { print $2, $3 }' "$DBG/stats")
@@ -236,7 +236,7 @@ if [ "$HAVE_TRACE" = 1 ]; then
 		sed -i "\$s/,\$/,fn_recorded=$1 fn_dropped=$2 fn_buffer_kb=$FN_KB/" "$ROWS"
 		awk '{ print "    " $0 }' "$DBG/stats" >"$NVMEV_DETAIL"
 		echo 1 >"$DBG/clear"
-		std "rr32_off$((_r + 1))" "4k rr QD32 tracing off" randread 4k 32 off
+		std "rr32_off$((_round + 1))" "4k rr QD32 tracing off" randread 4k 32 off
 	done
 	echo 1024 >"$DBG/buffer_size_kb"
 	echo 1 >"$DBG/clear"
