@@ -18,11 +18,12 @@
 /*
  * Strings are fixed-size char arrays, not __string (__data_loc): every
  * tool (bpftrace's args->fn, perf, trace-cmd, old libtraceevent)
- * reads a char array; longer names are truncated.
+ * reads a char array; longer names are truncated.  Zero-padded, so that
+ * equal names are equal keys (bpftrace compares the whole array).
  */
 #define NVMEV_TP_FN_LEN		48
 #define NVMEV_TP_STATE_LEN	16
-#define nvmev_tp_strcpy(dst, src)	strscpy(dst, (src) ? (src) : "?", sizeof(dst))
+#define nvmev_tp_strcpy(dst, src)	strscpy_pad(dst, (src) ? (src) : "?", sizeof(dst))
 
 /* Registration hooks: switch the NVMEV_FN() static key with the events. */
 int nvmev_fn_tp_reg(void);
