@@ -116,6 +116,22 @@ class TreeTest(unittest.TestCase):
         self.assertEqual(len(fo.roots[0].children), 2)
 
 
+class FtlTraceTest(unittest.TestCase):
+    """6.1 VM, nvme write with the FTL built in (idle-loop calls left out)."""
+
+    def test_ftl_nesting(self):
+        tr = load("write_ftl.trace")
+        fo = nt.build(tr)
+        self.assertEqual(fo.unmatched_enters + fo.unmatched_exits, [])
+        fw = find(fo, "ftl_write")[0]
+        self.assertEqual(fw.parent.fn, "nvmev_model_rw")
+        self.assertEqual(fw.parent.parent.fn, "nvmev_io_prepare")
+        self.assertEqual([c.fn for c in fw.children], ["gc_foreground"])
+        self.assertEqual((fw.qid, fw.cid, fw.dur), (1, 8704, 3295233))
+        rows = {r["fn"]: r for r in nt.summarize(fo)}
+        self.assertEqual(rows["ftl_write"]["self"], 3295233 - 3082452)
+
+
 class BrokenTraceTest(unittest.TestCase):
     LINES = [
         "  1)      1.000000000 |     -     -  +enter{func: a}\n",
