@@ -4,8 +4,8 @@
 #
 # fio rows on the default device (768 MiB preconditioned): 4 KiB random
 # read/write at QD1 and QD32, 128 KiB sequential read/write at QD32, the
-# 4 KiB QD32 random read again, shorter, with tracing off, then twice each
-# with the nvmev tracepoints on, function tracing on, off; then a sustained 4 KiB
+# 4 KiB QD32 random read again, shorter, with tracing off, then 3 rounds
+# of nvmev tracepoints on, function tracing on, off; then a sustained 4 KiB
 # random write on a small device (memmap_size=129M) that drives GC, with
 # per-second samples of the FTL counters.
 #
@@ -28,8 +28,9 @@
 # there).  Keep the whole run under ~25 min under TCG on a 2-core host.
 RT=${NVMEV_BENCH_RUNTIME:-10}		# seconds per row, after the ramp
 RAMP=${NVMEV_BENCH_RAMP:-2}
-TRT=${NVMEV_BENCH_TRACE_RUNTIME:-6}	# tracing rows: short, so the
-					# function trace fits its buffers
+TRT=${NVMEV_BENCH_TRACE_RUNTIME:-5}	# tracing rows: short, so the
+TRAMP=${NVMEV_BENCH_TRACE_RAMP:-1}	# function trace fits its buffers,
+TROUNDS=${NVMEV_BENCH_TRACE_ROUNDS:-3}	# and interleaved
 GC_RT=${NVMEV_BENCH_GC_RUNTIME:-150}	# sustained random write, seconds
 GC_MEMMAP=${NVMEV_BENCH_GC_MEMMAP:-129M}
 REGION=$((768 << 20))			# preconditioned, used by every row
@@ -135,8 +136,8 @@ row() {
 
 # std ID LABEL RW BS QD TRACING: a standard time-based row ($RT s)
 std() {
-	ROW_RT=${STD_RT:-$RT} ROW_RAMP=$RAMP ROW_REGION=$REGION
-	row "$@" --time_based --runtime="$ROW_RT" --ramp_time="$RAMP"
+	ROW_RT=${STD_RT:-$RT} ROW_RAMP=${STD_RAMP:-$RAMP} ROW_REGION=$REGION
+	row "$@" --time_based --runtime="$ROW_RT" --ramp_time="$ROW_RAMP"
 	_std_rc=$?
 	ROW_EXTRA=
 	return $_std_rc
@@ -164,6 +165,8 @@ modparams,$NVMEV_MODPARAMS
 fio,$(fio --version)
 runtime_s,$RT
 trace_runtime_s,$TRT
+trace_ramp_s,$TRAMP
+trace_rounds,$TROUNDS
 ramp_s,$RAMP
 gc_runtime_s,$GC_RT
 gc_memmap_size,$GC_MEMMAP
@@ -205,19 +208,20 @@ if [ "$HAVE_TRACE" = 1 ] && [ -r "$DBG/bench" ]; then
 	sed -n 's/^NVMEV_FN() cost: */  (NVMEV_FN() call site with tracing off: /p' "$W/fn_bench.txt" | sed 's/$/)/'
 fi
 if [ "$HAVE_TRACE" = 1 ]; then
-	# off, then two rounds of (tracepoints on, function tracing on, off),
-	# $TRT s each: the off baseline is the mean of the three off rows,
-	# which bracket the traced ones (other VMs on the host make single
-	# runs noisy).  Function tracing records into nvmev's own per-CPU
-	# buffers, made as big as allowed so that (almost) nothing is dropped:
-	# dropping is cheaper than recording and would flatter the figure.
-	STD_RT=$TRT
+	# off, then $TROUNDS rounds of (tracepoints on, function tracing on,
+	# off), short rows: each traced row is compared with the off rows
+	# right before and after it (other VMs on the host make runs minutes
+	# apart differ by tens of percent).  Function tracing records into
+	# nvmev's own per-CPU buffers, made as big as allowed so that nothing
+	# is dropped: dropping is cheaper than recording and would flatter it.
+	STD_RT=$TRT STD_RAMP=$TRAMP
 	echo 0 >"$DBG/enable"
 	echo >"$DBG/filter"
 	FN_KB=262144
 	echo "$FN_KB" >"$DBG/buffer_size_kb" 2>/dev/null || { FN_KB=131072; echo "$FN_KB" >"$DBG/buffer_size_kb"; }
 	std rr32_off1 "4k rr QD32 tracing off" randread 4k 32 off
-	for _round in 1 2; do
+	_round=1
+	while [ "$_round" -le "$TROUNDS" ]; do
 		# nvmev tracepoints into the ftrace ring (default size, overwriting)
 		echo >/sys/kernel/tracing/trace
 		echo 1 >"$EV/enable"
@@ -237,10 +241,11 @@ if [ "$HAVE_TRACE" = 1 ]; then
 		awk '{ print "    " $0 }' "$DBG/stats" >"$NVMEV_DETAIL"
 		echo 1 >"$DBG/clear"
 		std "rr32_off$((_round + 1))" "4k rr QD32 tracing off" randread 4k 32 off
+		_round=$((_round + 1))
 	done
 	echo 1024 >"$DBG/buffer_size_kb"
 	echo 1 >"$DBG/clear"
-	STD_RT=
+	STD_RT= STD_RAMP=
 else
 	echo "  (tracing rows skipped: no $DBG/enable or $EV/enable)"
 fi
