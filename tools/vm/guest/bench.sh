@@ -161,6 +161,8 @@ key,value
 kernel,$(uname -r)
 vcpus,$(nproc)
 mode,$NVMEV_MODE
+accel,${NVMEV_ACCEL:-tcg}
+tcg_thread,${NVMEV_TCG_THREAD:-}
 modparams,$NVMEV_MODPARAMS
 fio,$(fio --version)
 runtime_s,$RT
