@@ -8,8 +8,9 @@
 . "$T_DIR/trace_lib.sh"
 need_trace
 # Toggling rewrites kernel text (jump labels) in the loops the polling
-# threads run; nvmev parks them while its own key flips, which also keeps
-# QEMU's multi-threaded TCG from executing a stale int3.
+# threads run; nvmev parks them while its own key flips.  Under QEMU's
+# multi-threaded TCG a 6.12 guest can still execute a stale int3 in kernel
+# code when the tracepoints flip, so the VM bed runs single-threaded TCG.
 trace_reset
 n0=$(kmsg_lines)
 rm -f "$W/stop" "$W/fio.rc"
