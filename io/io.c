@@ -176,29 +176,13 @@ u16 nvmev_io_prepare(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
 
 /* ---- data phase --------------------------------------------------------- */
 
-struct dev_xfer {
-	u8 *dev;
-	enum nvmev_dir dir;
-};
-
-static int copy_fn(void *host, size_t len, void *priv)
-{
-	struct dev_xfer *x = priv;
-
-	if (x->dir == NVMEV_TO_HOST)
-		memcpy(host, x->dev, len);
-	else
-		memcpy(x->dev, host, len);
-	x->dev += len;
-	return 0;
-}
-
+/* Compare: walks the host buffer against the storage, @priv the cursor. */
 static int compare_fn(void *host, size_t len, void *priv)
 {
-	struct dev_xfer *x = priv;
-	int diff = memcmp(host, x->dev, len);
+	u8 **dev = priv;
+	int diff = memcmp(host, *dev, len);
 
-	x->dev += len;
+	*dev += len;
 	return diff ? SC_COMPARE_FAILED : 0;
 }
 
@@ -206,26 +190,20 @@ static u16 do_rw(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
 {
 	const struct nvme_command *c = &io->cmd;
 	size_t len = (size_t)cmd_nlb(c) << ctrl->lba_shift;
-	struct dev_xfer x = {
-		.dev = ctrl->storage + (cmd_slba(c) << ctrl->lba_shift),
-	};
-	nvmev_xfer_fn fn = copy_fn;
+	u8 *dev = ctrl->storage + (cmd_slba(c) << ctrl->lba_shift);
 
 	NVMEV_FN();
 	switch (c->common.opcode) {
 	case nvme_cmd_read:
-		x.dir = NVMEV_TO_HOST;
-		break;
+		return nvmev_prp_xfer(ctrl, cmd_prp1(c), cmd_prp2(c), len, dev,
+				      NVMEV_TO_HOST);
 	case nvme_cmd_write:
-		x.dir = NVMEV_FROM_HOST;
-		break;
+		return nvmev_prp_xfer(ctrl, cmd_prp1(c), cmd_prp2(c), len, dev,
+				      NVMEV_FROM_HOST);
 	default:	/* compare reads host memory */
-		x.dir = NVMEV_FROM_HOST;
-		fn = compare_fn;
-		break;
+		return nvmev_prp_walk(ctrl, cmd_prp1(c), cmd_prp2(c), len,
+				      NVMEV_FROM_HOST, compare_fn, &dev);
 	}
-	return nvmev_prp_walk(ctrl, cmd_prp1(c), cmd_prp2(c), len, x.dir, fn,
-			      &x);
 }
 
 static u16 do_write_zeroes(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
