@@ -436,7 +436,7 @@ void nvmev_park_self(struct nvmev_ctrl *ctrl, u32 *epoch_seen)
 static int nvmev_dispatcher(void *data)
 {
 	struct nvmev_ctrl *ctrl = data;
-	u64 last_busy = nvmev_now(), last_slow = 0;
+	u64 last_busy = nvmev_now(), last_slow = 0, last_idle = 0;
 	unsigned int sleep_us = 0;
 
 	pr_info("dispatcher running on CPU %d\n", smp_processor_id());
@@ -461,7 +461,15 @@ static int nvmev_dispatcher(void *data)
 				check_cq_doorbells(ctrl);
 			nvmev_msix_poll_pending(ctrl);
 		}
-		nvmev_model_idle(ctrl, now);
+		/*
+		 * Background GC in steps, at most every 50 us of idle
+		 * polling: often enough to keep up, rarely enough not to
+		 * flood the function trace with an idle loop.
+		 */
+		if (now - last_idle > 50 * NSEC_PER_USEC) {
+			last_idle = now;
+			nvmev_model_idle(ctrl, now);
+		}
 		if (now - last_busy < (u64)nvmev_idle_spin_us * NSEC_PER_USEC) {
 			cpu_relax();
 			cond_resched();
