@@ -18,9 +18,10 @@ clean:
 lint:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 C=1 modules
 
-# User-space unit tests of the device model (ftl/).
+# User-space unit tests: the device model (ftl/) and the trace reader.
 unit:
 	$(MAKE) -C tests/unit run
+	tests/unit/trace-reader.sh
 
 # The main job: build, boot a throwaway QEMU VM, insmod, nvme-cli, fio, traces.
 demo:

@@ -59,8 +59,14 @@ static inline u64 prp2(const struct nvme_command *c)
 	return le64_to_cpu(c->common.dptr.prp2);
 }
 
+/*
+ * Post an admin completion.  @t_fetch is when the command was fetched (0
+ * for a held AER), for the nvmev_cmd_complete event: admin commands have
+ * no model time, so the event's target is 0 and its actual is the
+ * handling time.
+ */
 static void admin_complete(struct nvmev_ctrl *ctrl, const struct nvme_command *c,
-		     u16 status, u32 result)
+			   u16 status, u32 result, u64 t_fetch)
 {
 	bool irq = false;
 
@@ -71,7 +77,8 @@ static void admin_complete(struct nvmev_ctrl *ctrl, const struct nvme_command *c
 	/* the dispatcher checked for room before fetching */
 	nvmev_post_cqe(ctrl, &ctrl->cq[0], 0, c->common.command_id, status,
 		       result, &irq);
-	trace_nvmev_cmd_complete(0, c->common.command_id, status, 0, 0);
+	trace_nvmev_cmd_complete(0, c->common.command_id, status, 0,
+				 t_fetch ? nvmev_now() - t_fetch : 0);
 	if (irq) {
 		trace_nvmev_irq(ctrl->cq[0].vector, 0);
 		nvmev_signal_irq(ctrl, ctrl->cq[0].vector);
@@ -751,7 +758,8 @@ static void deliver_aer(struct nvmev_ctrl *ctrl)
 		ctrl->aer_masked |= BIT(type);	/* until its log is read */
 		c.common.command_id = ctrl->aer_cids[--ctrl->nr_aer];
 		atomic64_inc(&ctrl->stats.aer_events);
-		admin_complete(ctrl, &c, SC_SUCCESS, (log << 16) | (info << 8) | type);
+		admin_complete(ctrl, &c, SC_SUCCESS,
+			       (log << 16) | (info << 8) | type, 0);
 	}
 }
 
@@ -778,6 +786,7 @@ void nvmev_admin_reset(struct nvmev_ctrl *ctrl)
 void nvmev_admin_process(struct nvmev_ctrl *ctrl, struct nvme_command *cmd)
 {
 	struct admin_ctx a = { .cmd = cmd };
+	u64 t_fetch = nvmev_now();
 	u16 st;
 
 	NVMEV_FN();
@@ -832,6 +841,6 @@ void nvmev_admin_process(struct nvmev_ctrl *ctrl, struct nvme_command *cmd)
 		break;
 	}
 out:
-	admin_complete(ctrl, cmd, st, a.result);
+	admin_complete(ctrl, cmd, st, a.result, t_fetch);
 	nvmev_trace_clear_cmd();
 }

@@ -300,6 +300,7 @@ static void wb_reclaim(struct ftl *f, u64 t)
 /* take one buffer slot at or after @t; returns when it was available */
 static u64 wb_reserve(struct ftl *f, u64 t)
 {
+	FTL_FN();
 	wb_reclaim(f, t);
 	while (f->wb_used >= f->wb_cap && f->wb_n) {
 		u64 first = U64_MAX;
@@ -318,6 +319,7 @@ static u64 wb_reserve(struct ftl *f, u64 t)
 
 static void wb_add(struct ftl *f, u64 done, u32 page, u32 units)
 {
+	FTL_FN();
 	struct ftl_wb_prog *e = &f->wb[f->wb_n++];
 
 	e->done_ns = done;
@@ -572,6 +574,7 @@ static void host_line(struct ftl *f, u64 t)
 /* issue the program of the host's open page (full or padded) */
 static u64 host_prog(struct ftl *f, u64 t, u32 units_in_buffer)
 {
+	FTL_FN();
 	struct ftl_wp *wp = &f->host_wp;
 	u32 first = wp->line * f->upl + wp->off - f->upp;
 	u64 done = nand_prog(f, first, t);
@@ -711,11 +714,19 @@ bool ftl_mapped(const struct ftl *f, u64 lpn)
 	return lpn < f->logical_units && f->map[lpn] != FTL_INVALID;
 }
 
+/* One step of background GC; traced, unlike the checks in ftl_idle(). */
+static void idle_gc(struct ftl *f, u64 now)
+{
+	FTL_FN();
+	gc_advance(f, now, (u32)f->p.gc_step_units, false);
+}
+
 void ftl_idle(struct ftl *f, u64 now)
 {
 	u32 i;
 
-	FTL_FN();
+	/* called from the dispatcher's idle loop: cheap and untraced when
+	 * there is nothing to do */
 	if (f->victim == FTL_INVALID && f->free_cnt >= f->high_wm)
 		return;
 	links_advance(f, now);
@@ -723,7 +734,7 @@ void ftl_idle(struct ftl *f, u64 now)
 	for (i = 0; i < f->nluns; i++)
 		if (f->lun_avail[i] > now)
 			return;
-	gc_advance(f, now, (u32)f->p.gc_step_units, false);
+	idle_gc(f, now);
 }
 
 u64 ftl_logical_pages(const struct ftl *f)
