@@ -297,11 +297,14 @@ if [ "$DEVVIEW" = 1 ] && [ "$GC_RT" -gt 0 ]; then
 	ROW_RT=$GC_RT ROW_RAMP=0 ROW_REGION=$gcdev
 	row gc "4k rw QD32 sustained GC" randwrite 4k 32 off --size=100% --time_based --runtime="$GC_RT" \
 		--write_lat_log="$W/gc" --write_iops_log="$W/gc" --log_avg_msec=1000
+	_gcrc=$?
 	sleep 2
 	touch "$W/gc.stop"
 	wait "$SAMPLER"
-	tail -1 "$ROWS" >"$W/rows_gc.csv"
-	emit rows_gc "$W/rows_gc.csv"
+	if [ "$_gcrc" = 0 ]; then
+		tail -1 "$ROWS" >"$W/rows_gc.csv"
+		emit rows_gc "$W/rows_gc.csv"
+	fi
 	cat "$DBG/ftl" >"$W/ftl_gc.txt"
 	emit ftl_gc "$W/ftl_gc.txt"
 	emit gc_samples "$W/gc_samples.csv"
