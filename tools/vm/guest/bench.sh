@@ -183,7 +183,7 @@ if [ "$DEVVIEW" = 1 ]; then
 fi
 
 vm_section "bench: precondition (sequential 128 KiB write of 768 MiB, QD16)"
-ROW_RT= ROW_RAMP=0 ROW_REGION=$REGION
+ROW_RT='' ROW_RAMP=0 ROW_REGION=$REGION
 hdr
 row precond "precondition 128k seq wr" write 128k 16 off --offset=0 || exit 1
 
@@ -242,7 +242,7 @@ if [ "$HAVE_TRACE" = 1 ]; then
 	done
 	echo 1024 >"$DBG/buffer_size_kb"
 	echo 1 >"$DBG/clear"
-	STD_RT= STD_RAMP=
+	STD_RT='' STD_RAMP=''
 else
 	echo "  (tracing rows skipped: no $DBG/enable or $EV/enable)"
 fi
