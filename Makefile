@@ -32,9 +32,9 @@ demo:
 check:
 	tests/check.sh
 
-# Benchmarks (not part of check).
+# Benchmarks (not part of check): table against the model, CSV, plot.
 bench:
-	tools/vm/nvmev-vm bench
+	tools/bench/run
 
 # Interactive shell in the VM with nvmev loaded.
 shell:
