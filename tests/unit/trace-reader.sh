@@ -2,10 +2,31 @@
 # Unit tests of tools/trace/nvmev_trace.py (python unittest), reported as
 # the PASS:/FAIL: lines make check counts.
 cd "$(dirname "$0")/../.." || exit 2
-out=$(python3 -m unittest discover -s tools/trace/tests -v 2>&1)
-rc=$?
-echo "$out" | awk '
-	/ \.\.\. ok$/ { n = $1; print "PASS: trace_reader." n; p++ }
-	/ \.\.\. (FAIL|ERROR)$/ { n = $1; print "FAIL: trace_reader." n ": " $NF; f++ }
-	END { if (p + f == 0) print "FAIL: trace_reader: no test ran" }'
-[ "$rc" = 0 ] || { echo "$out" | tail -30; exit 1; }
+exec python3 - <<'PY'
+import sys
+import unittest
+
+suite = unittest.defaultTestLoader.discover("tools/trace/tests")
+
+
+class Result(unittest.TextTestResult):
+    def addSuccess(self, test):
+        super().addSuccess(test)
+        print("PASS: trace_reader.%s" % test.id().split(".")[-1], flush=True)
+
+    def addFailure(self, test, err):
+        super().addFailure(test, err)
+        print("FAIL: trace_reader.%s: failure" % test.id().split(".")[-1], flush=True)
+
+    def addError(self, test, err):
+        super().addError(test, err)
+        print("FAIL: trace_reader.%s: error" % test.id().split(".")[-1], flush=True)
+
+
+res = unittest.TextTestRunner(stream=open("/dev/null", "w"), resultclass=Result).run(suite)
+for test, tb in res.failures + res.errors:
+    print(tb, file=sys.stderr)
+if res.testsRun == 0:
+    print("FAIL: trace_reader: no test ran")
+sys.exit(0 if res.wasSuccessful() and res.testsRun else 1)
+PY
