@@ -61,11 +61,21 @@ static void set_csts(struct nvmev_ctrl *ctrl, u32 clear, u32 set)
 	WRITE_ONCE(ctrl->regs->csts, (csts & ~clear) | set);
 }
 
+static void teardown_queues(struct nvmev_ctrl *ctrl);
+
+/*
+ * Controller Fatal Status.  A failed controller stops all DMA at once: the
+ * host driver, seeing CFS (or RDY clear), cancels every outstanding
+ * command and frees its buffers without disabling the controller first,
+ * so the workers must drop everything in flight before the host can
+ * observe CFS.
+ */
 static void controller_fatal(struct nvmev_ctrl *ctrl, const char *why)
 {
 	if (READ_ONCE(ctrl->regs->csts) & NVME_CSTS_CFS)
 		return;
 	pr_err("controller fatal status: %s\n", why);
+	teardown_queues(ctrl);
 	set_csts(ctrl, 0, NVME_CSTS_CFS);
 	trace_nvmev_ctrl_state("fatal");
 }
