@@ -26,8 +26,40 @@ MODULE_PARM_DESC(profile, "Device model profile: 970pro (default), optane, qlc")
 
 /*
  * Every figure of struct ftl_params is a module parameter of the same name;
- * U64_MAX (the default) means "as the profile says".
+ * one that is not given is as the profile says.  Any u64 may be given:
+ * the model refuses what it cannot build, naming the parameter.
  */
+struct ovr {
+	unsigned long long val;
+	bool set;
+};
+
+static int ovr_set(const char *val, const struct kernel_param *kp)
+{
+	struct ovr *o = kp->arg;
+	int ret = kstrtoull(val, 0, &o->val);
+
+	if (ret) {
+		pr_err("%s=%s: not a number\n", kp->name, val);
+		return ret;
+	}
+	o->set = true;
+	return 0;
+}
+
+static int ovr_get(char *buf, const struct kernel_param *kp)
+{
+	const struct ovr *o = kp->arg;
+
+	return o->set ? sysfs_emit(buf, "%llu\n", o->val) :
+			sysfs_emit(buf, "profile\n");
+}
+
+static const struct kernel_param_ops ovr_ops = {
+	.set = ovr_set,
+	.get = ovr_get,
+};
+
 #define FTL_OVERRIDES(X)						\
 	X(nr_ch, "channels")						\
 	X(luns_per_ch, "LUNs (dies) per channel")			\
@@ -54,15 +86,15 @@ MODULE_PARM_DESC(profile, "Device model profile: 970pro (default), optane, qlc")
 	X(gc_step_units, "background GC units moved per idle call (0 = auto)")
 
 #define X(name, help)							\
-	static unsigned long long ovr_##name = U64_MAX;			\
-	module_param_named(name, ovr_##name, ullong, 0444);		\
+	static struct ovr ovr_##name;					\
+	module_param_cb(name, &ovr_ops, &ovr_##name, 0444);		\
 	MODULE_PARM_DESC(name, "Model: " help " (default: from profile)");
 FTL_OVERRIDES(X)
 #undef X
 
 static const struct {
 	const char *name;
-	unsigned long long *val;
+	struct ovr *val;
 } overrides[] = {
 #define X(name, help) { #name, &ovr_##name },
 	FTL_OVERRIDES(X)
@@ -130,6 +162,36 @@ u64 nvmev_model_rw(struct nvmev_ctrl *ctrl, u8 opcode, u64 slba, u32 nlb,
 			return ftl_trim(ftl, 0, 0, now);
 		return ftl_trim(ftl, lpn, nr, now);
 	}
+}
+
+/*
+ * Dispatcher: which 4 KiB units of the byte range [off, off+len) are
+ * unmapped (read as zeroes).  Bit i stands for the i-th unit from the one
+ * holding @off; returns how many are unmapped.
+ */
+unsigned int nvmev_model_unmapped(struct nvmev_ctrl *ctrl, u64 off, u64 len,
+				  unsigned long *bits, unsigned int nbits)
+{
+	struct ftl *ftl = ftl_of(ctrl);
+	unsigned int i, n = 0;
+	u64 lpn;
+	u32 nr;
+
+	units_out(off, len, &lpn, &nr);
+	nr = min_t(u32, nr, nbits);
+	for (i = 0; i < nr; i++) {
+		if (!ftl_mapped(ftl, lpn + i)) {
+			__set_bit(i, bits);
+			n++;
+		}
+	}
+	return n;
+}
+
+/* Dispatcher: is the unit holding byte @off mapped? */
+bool nvmev_model_unit_mapped(struct nvmev_ctrl *ctrl, u64 off)
+{
+	return ftl_mapped(ftl_of(ctrl), off >> FTL_UNIT_SHIFT);
 }
 
 /* Dispatcher idle: background GC and pending snapshot requests. */
@@ -274,13 +336,13 @@ int nvmev_model_init(struct nvmev_ctrl *ctrl)
 		goto err;
 	}
 	for (i = 0; i < ARRAY_SIZE(overrides); i++) {
-		if (*overrides[i].val == U64_MAX)
+		if (!overrides[i].val->set)
 			continue;
 		ret = ftl_param_set(&m->params, overrides[i].name,
-				    *overrides[i].val);
+				    overrides[i].val->val);
 		if (ret) {
 			pr_err("%s=%llu: rejected by the model\n",
-			       overrides[i].name, *overrides[i].val);
+			       overrides[i].name, overrides[i].val->val);
 			goto err;
 		}
 	}

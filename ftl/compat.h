@@ -27,12 +27,16 @@
 #include <linux/errno.h>
 #include <linux/limits.h>
 #include <linux/stddef.h>
+#include <linux/sched.h>
+#include <linux/overflow.h>
 
 #define ftl_zalloc(sz)		kvzalloc((sz), GFP_KERNEL)
 #define ftl_free(p)		kvfree(p)
 #define ftl_info(fmt, ...)	pr_info("nvmev-ftl: " fmt, ##__VA_ARGS__)
 #define ftl_warn(fmt, ...)	pr_warn("nvmev-ftl: " fmt, ##__VA_ARGS__)
 #define ftl_strcmp(a, b)	strcmp((a), (b))
+/* long loops on the dispatcher kthread give the CPU away now and then */
+#define ftl_yield()		cond_resched()
 
 static inline u64 ftl_div64(u64 a, u64 b)
 {
@@ -76,6 +80,7 @@ typedef int64_t s64;
 #define ftl_info(fmt, ...)	fprintf(stderr, "nvmev-ftl: " fmt, ##__VA_ARGS__)
 #define ftl_warn(fmt, ...)	fprintf(stderr, "nvmev-ftl: warning: " fmt, ##__VA_ARGS__)
 #define ftl_strcmp(a, b)	strcmp((a), (b))
+#define ftl_yield()		do { } while (0)
 
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))

@@ -699,6 +699,9 @@ u64 ftl_trim(struct ftl *f, u64 lpn, u32 nr, u64 now)
 	for (i = 0; i < nr; i++) {
 		u32 ppa = f->map[lpn + i];
 
+		/* a whole-device trim is millions of units: yield now and then */
+		if (!((i + 1) & 0xffff))
+			ftl_yield();
 		if (ppa == FTL_INVALID)
 			continue;
 		invalidate(f, ppa);
@@ -815,9 +818,24 @@ int ftl_init(struct ftl *f, const struct ftl_params *params)
 	 * of valid data (less one page per line for padding), the emptiest
 	 * full line gains at least one unit whenever GC runs below low_wm.
 	 */
+	/* resolve bounded all of it; the narrowed copies must agree */
+	if ((u64)f->upb != f->p.pgs_per_blk * (f->p.pg_size >> FTL_UNIT_SHIFT) ||
+	    (u64)f->upl * f->nlines != (u64)f->phys_units ||
+	    f->nlines != f->p.blks_per_pl || f->low_wm != f->p.gc_low_lines ||
+	    f->high_wm != f->p.gc_high_lines || f->nlines < f->low_wm + 4) {
+		ftl_warn("geometry does not fit 32 bits\n");
+		return -EINVAL;
+	}
 	by_op = ftl_div64((u64)f->phys_units * 1000, 1000 + f->p.op_permille);
-	bound = (u64)(f->nlines - f->low_wm - 3) * f->upl - (u64)f->nlines * f->upp;
+	bound = (u64)(f->nlines - f->low_wm - 3) * f->upl;
+	if (bound <= (u64)f->nlines * f->upp) {
+		ftl_warn("gc_low_lines=%u leaves no capacity\n", f->low_wm);
+		return -EINVAL;
+	}
+	bound -= (u64)f->nlines * f->upp;
 	f->logical_units = (u32)ftl_min64(by_op, bound);
+	if (!f->logical_units)
+		return -EINVAL;
 
 	meta_sizes(f, &smap, &srmap, &sblk, &slines, &slists, &stl, &swb);
 	f->map = ftl_zalloc(smap);

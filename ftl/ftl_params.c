@@ -181,21 +181,86 @@ int ftl_param_get(const struct ftl_params *p, const char *name, u64 *value)
 #define MIN_LINES	16
 #define TARGET_LINES	256
 
+/* Sane upper bounds: anything beyond is a typo, not a device. */
+#define MAX_TIME_NS	1000000000ull		/* 1 s per NAND op / overhead */
+#define MAX_MBPS	1000000ull		/* 1 TB/s */
+#define MAX_PE		10000000ull
+#define MAX_LINES	(1ull << 24)
+#define MAX_PGS_PER_BLK	65535ull
+
+/* Refuse a parameter, naming it: every -EINVAL of resolve says why. */
+#define REFUSE(name, val, fmt, ...)					\
+	({								\
+		ftl_warn("%s=%llu: " fmt "\n", name,			\
+			 (unsigned long long)(val), ##__VA_ARGS__);	\
+		-EINVAL;						\
+	})
+
+static int check_range(const char *name, u64 v, u64 lo, u64 hi)
+{
+	if (v < lo || v > hi)
+		return REFUSE(name, v, "must be %llu..%llu",
+			      (unsigned long long)lo, (unsigned long long)hi);
+	return 0;
+}
+
+/* Timing and rate figures, each within its bound. */
+static int check_figures(const struct ftl_params *p)
+{
+	static const struct { const char *name; size_t off; u64 lo, hi; } t[] = {
+#define F(f, lo, hi) { #f, offsetof(struct ftl_params, f), lo, hi }
+		F(t_read_ns, 0, MAX_TIME_NS),
+		F(t_prog_ns, 0, MAX_TIME_NS),
+		F(t_erase_ns, 0, MAX_TIME_NS),
+		F(ch_mbps, 1, MAX_MBPS),
+		F(pcie_mbps, 1, MAX_MBPS),
+		F(fw_read_ns, 0, MAX_TIME_NS),
+		F(fw_write_ns, 0, MAX_TIME_NS),
+		F(fw_other_ns, 0, MAX_TIME_NS),
+		F(wb_copy_ns, 0, MAX_TIME_NS),
+		F(pe_cycles, 0, MAX_PE),
+		F(gc_policy, 0, FTL_GC_COST_BENEFIT),
+		F(op_permille, 0, 10000),
+		F(nr_ch, 1, 64),
+		F(luns_per_ch, 1, 64),
+		F(pls_per_lun, 1, 16),
+		F(pg_size, FTL_UNIT_SIZE, 256u << 10),
+		F(pgs_per_blk, 0, MAX_PGS_PER_BLK),
+		F(blks_per_pl, 0, MAX_LINES),
+		F(cell_type, 0, FTL_CELL_XPOINT),
+#undef F
+	};
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		ret = check_range(t[i].name,
+				  *(const u64 *)((const char *)p + t[i].off),
+				  t[i].lo, t[i].hi);
+		if (ret)
+			return ret;
+	}
+	if (p->pg_size & (FTL_UNIT_SIZE - 1))
+		return REFUSE("pg_size", p->pg_size, "must be a multiple of %u",
+			      FTL_UNIT_SIZE);
+	return 0;
+}
+
+/*
+ * Fill the "auto" fields and validate.  Every product below is of
+ * operands bounded first (check_figures), so none can overflow 64 bits:
+ * stripe_bytes <= 64 * 64 * 16 * 256 KiB = 2^34, times pgs_per_blk
+ * (< 2^16) is < 2^50, and line counts are compared by division.
+ */
 int ftl_params_resolve(struct ftl_params *p)
 {
-	u64 upp, stripe_bytes, nluns, lines, upl, pgs;
+	u64 upp, stripe_bytes, nluns, lines, upl, pgs, blk_bytes, bound;
+	int ret;
 
 	FTL_FN();
-	if (!p->nr_ch || !p->luns_per_ch || !p->pls_per_lun)
-		return -EINVAL;
-	if (p->nr_ch > 64 || p->luns_per_ch > 64 || p->pls_per_lun > 16)
-		return -EINVAL;
-	if (!p->pg_size || (p->pg_size & (FTL_UNIT_SIZE - 1)) || p->pg_size > (256u << 10))
-		return -EINVAL;
-	if (!p->ch_mbps || !p->pcie_mbps || p->gc_policy > FTL_GC_COST_BENEFIT)
-		return -EINVAL;
-	if (p->op_permille > 10000)
-		return -EINVAL;
+	ret = check_figures(p);
+	if (ret)
+		return ret;
 
 	upp = p->pg_size >> FTL_UNIT_SHIFT;
 	nluns = p->nr_ch * p->luns_per_ch;
@@ -207,33 +272,71 @@ int ftl_params_resolve(struct ftl_params *p)
 			pgs >>= 1;
 		p->pgs_per_blk = pgs;
 	}
-	if (p->pgs_per_blk * upp > 65535)
-		return -EINVAL;	/* per-block valid counts are u16 */
+	if (p->pgs_per_blk < 2 || p->pgs_per_blk * upp > 65535)
+		return REFUSE("pgs_per_blk", p->pgs_per_blk,
+			      "need 2..%llu pages per block of %llu bytes (per-block counts are 16-bit)",
+			      (unsigned long long)(65535 / upp),
+			      (unsigned long long)p->pg_size);
+	blk_bytes = stripe_bytes * p->pgs_per_blk;	/* one line */
 	if (!p->blks_per_pl)
-		p->blks_per_pl = ftl_div64(p->capacity_bytes, stripe_bytes * p->pgs_per_blk);
+		p->blks_per_pl = ftl_div64(p->capacity_bytes, blk_bytes);
 	lines = p->blks_per_pl;
 	if (lines < MIN_LINES)
-		return -EINVAL;	/* capacity too small for this geometry */
-	if (lines * stripe_bytes * p->pgs_per_blk > p->capacity_bytes)
-		return -EINVAL;	/* explicit geometry larger than the storage */
+		return REFUSE("blks_per_pl", lines,
+			      "%llu MiB of flash makes fewer than %u lines of %llu KiB: use smaller pages, blocks or fewer channels/LUNs",
+			      (unsigned long long)(p->capacity_bytes >> 20), MIN_LINES,
+			      (unsigned long long)(blk_bytes >> 10));
+	if (lines > ftl_div64(p->capacity_bytes, blk_bytes))
+		return REFUSE("blks_per_pl", lines,
+			      "%llu lines of %llu KiB do not fit in %llu MiB of flash",
+			      (unsigned long long)lines,
+			      (unsigned long long)(blk_bytes >> 10),
+			      (unsigned long long)(p->capacity_bytes >> 20));
 	upl = (stripe_bytes >> FTL_UNIT_SHIFT) * p->pgs_per_blk;
-	if (upl * lines >= U32_MAX || upl < 2 * upp)
-		return -EINVAL;
+	if (upl * lines >= U32_MAX)
+		return REFUSE("blks_per_pl", lines,
+			      "more than 2^32 4 KiB units of flash");
 
 	if (!p->gc_low_lines)
 		p->gc_low_lines = 2 + (lines >> 7);
 	if (!p->gc_high_lines)
 		p->gc_high_lines = p->gc_low_lines + ftl_max64(2, lines >> 5);
-	if (p->gc_low_lines < 2 || p->gc_high_lines < p->gc_low_lines ||
-	    p->gc_high_lines + 8 > lines)
-		return -EINVAL;
+	if (p->gc_low_lines < 2 || p->gc_low_lines >= lines)
+		return REFUSE("gc_low_lines", p->gc_low_lines,
+			      "must be 2..%llu for %llu lines",
+			      (unsigned long long)(lines - 1),
+			      (unsigned long long)lines);
+	if (p->gc_high_lines < p->gc_low_lines || p->gc_high_lines + 8 > lines)
+		return REFUSE("gc_high_lines", p->gc_high_lines,
+			      "must be gc_low_lines (%llu)..%llu for %llu lines",
+			      (unsigned long long)p->gc_low_lines,
+			      (unsigned long long)(lines - 8),
+			      (unsigned long long)lines);
+	/*
+	 * The capacity GC can always make progress with (see ftl_init):
+	 * (lines - low - 3) lines of data less one page per line.  Leave
+	 * at least one line of it, or the namespace is empty or negative.
+	 */
+	bound = lines - p->gc_low_lines;
+	if (bound < 4 || (bound - 3) * upl < lines * upp + upl)
+		return REFUSE("gc_low_lines", p->gc_low_lines,
+			      "leaves GC no room in %llu lines of %llu KiB: lower it",
+			      (unsigned long long)lines,
+			      (unsigned long long)(blk_bytes >> 10));
 	if (!p->wb_bytes)
 		p->wb_bytes = 2 * nluns * p->pg_size;
 	if ((p->wb_bytes >> FTL_UNIT_SHIFT) < 2 * upp ||
 	    (p->wb_bytes >> FTL_UNIT_SHIFT) > (1u << 24))
-		return -EINVAL;
+		return REFUSE("wb_bytes", p->wb_bytes,
+			      "must be %llu..%llu bytes (2 flash pages .. 64 GiB)",
+			      (unsigned long long)(2 * p->pg_size),
+			      (unsigned long long)((1ull << 24) << FTL_UNIT_SHIFT));
 	if (!p->gc_step_units)
 		p->gc_step_units = ftl_max64(upp, ftl_div64(upl, 8));
+	if (p->gc_step_units > upl * lines)
+		return REFUSE("gc_step_units", p->gc_step_units,
+			      "more than the %llu units of flash",
+			      (unsigned long long)(upl * lines));
 	if (!p->pe_cycles)
 		p->pe_cycles = 3000;
 	return 0;

@@ -88,6 +88,106 @@ static void t_params(struct tctx *c)
 	CHECK(c, q.t_read_ns == 77000, "override lost");
 }
 
+/*
+ * Hostile parameters: any combination either is refused by resolve/init
+ * or gives a device that survives filling and overwriting it, with every
+ * invariant checked.  Regressions: gc_low_lines near the line count
+ * wrapped the capacity bound (writes past rmap[]), and pgs_per_blk=2^61
+ * wrapped the 64-bit checks into a division by zero.
+ */
+static int hostile_run(struct tctx *c, const struct ftl_params *p, u64 seed)
+{
+	struct tctx t;
+	u32 n, i;
+
+	if (tinit(&t, p, seed)) {
+		tfree(&t);
+		return 0;	/* refused: fine */
+	}
+	t.check_every = 0;
+	n = t.f.logical_units;
+	if (!n) {
+		tfree(&t);
+		tfail(c, "seed %llu: device with no logical units accepted",
+		      (unsigned long long)seed);
+		return -1;
+	}
+	for (i = 0; i < n && !t.failed; i += 8)
+		twrite(&t, i, n - i < 8 ? n - i : 8, false);
+	for (i = 0; i < 2 * n && !t.failed; i++)
+		twrite(&t, (u32)rnd_below(&t, n), 1, false);
+	tverify(&t);
+	if (t.failed) {
+		tfail(c, "seed %llu: %s", (unsigned long long)seed, t.err);
+		tfree(&t);
+		return -1;
+	}
+	tfree(&t);
+	return 1;
+}
+
+static void t_params_hostile(struct tctx *c)
+{
+	static const u64 vals[] = {
+		0, 1, 2, 3, 4, 7, 8, 16, 255, 256, 502, 503, 4096, 65535, 65536,
+		(1ull << 31), (1ull << 32) - 1, (1ull << 32), (1ull << 61),
+		(1ull << 63), U64_MAX,
+	};
+	struct ftl_params p;
+	unsigned int i, k, worked = 0, refused = 0;
+	int r;
+
+	/* the reproducer: 1 GiB region, 511 lines */
+	ftl_params_default(&p, "970pro", (1ull << 30) - (1ull << 20));
+	p.op_permille = 0;
+	p.gc_low_lines = 502;
+	p.gc_high_lines = 503;
+	if (hostile_run(c, &p, 1) < 0)
+		return;
+	ftl_params_default(&p, "970pro", (1ull << 30) - (1ull << 20));
+	p.pgs_per_blk = 2305843009213693952ull;
+	CHECK(c, ftl_params_resolve(&p) == -EINVAL, "pgs_per_blk=2^61 accepted");
+
+	c->rng = 12345;
+	for (i = 0; i < 3000 && !c->failed; i++) {
+		u64 mib = 16 + rnd_below(c, 240);
+		unsigned int nov = 1 + (unsigned int)rnd_below(c, 4);
+
+		ftl_params_default(&p, ftl_profile_names[rnd_below(c, ftl_profile_count)],
+				   mib << 20);
+		for (k = 0; k < nov; k++) {
+			const struct ftl_param_desc *d;
+			u64 v;
+
+			do
+				d = &ftl_param_table[rnd_below(c, ftl_param_count)];
+			while (!strcmp(d->name, "capacity_bytes"));
+			switch (rnd_below(c, 3)) {
+			case 0:
+				v = vals[rnd_below(c, ARRAY_SIZE(vals))];
+				break;
+			case 1:
+				v = rnd(c);
+				break;
+			default:
+				v = rnd_below(c, 1024);
+				break;
+			}
+			ftl_param_set(&p, d->name, v);
+		}
+		r = hostile_run(c, &p, i);
+		if (r < 0)
+			return;
+		if (r)
+			worked++;
+		else
+			refused++;
+	}
+	info("hostile params: %u combinations worked, %u refused", worked, refused);
+	CHECK(c, worked > 50 && refused > 50, "too one-sided: %u worked, %u refused",
+	      worked, refused);
+}
+
 static void t_geometry(struct tctx *c)
 {
 	static const u64 sizes[] = { 64ull << 20, 1ull << 30, 8ull << 30, 64ull << 30 };
@@ -711,6 +811,7 @@ struct test {
 
 static const struct test tests[] = {
 	{ "params_table", t_params },
+	{ "params_hostile_refused_or_working", t_params_hostile },
 	{ "geometry_and_metadata_budget", t_geometry },
 	{ "qd1_latency_exact", t_latency_exact },
 	{ "fua_flush_early_completion", t_fua_flush },

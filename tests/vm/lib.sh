@@ -185,6 +185,12 @@ hostile_insmod() {
 	kmsg_all | tail -n +$((_n0 + 1))
 	[ -n "$_msg" ] || fail "$_d: no nvmev message in dmesg explaining the refusal"
 	ok "$_d: dmesg says: $(echo "$_msg" | tail -n 1 | cut -c1-120)"
+	# HOSTILE_EXPECT=NAME: the explanation must name that parameter
+	if [ -n "${HOSTILE_EXPECT:-}" ]; then
+		echo "$_msg" | grep -q -- "$HOSTILE_EXPECT" ||
+			fail "$_d: no nvmev message names '$HOSTILE_EXPECT': $(echo "$_msg" | tail -n 1 | cut -c1-120)"
+		ok "$_d: the message names $HOSTILE_EXPECT"
+	fi
 	_bad=$(kmsg_all | tail -n +$((_n0 + 1)) | grep -E "$BAD_KMSG_RE" | head -n 1)
 	[ -z "$_bad" ] || fail "$_d: kernel trouble after refused insmod: $_bad"
 	ok "$_d: no kernel warnings"
