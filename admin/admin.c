@@ -26,8 +26,8 @@
 #define TEMP_WARN_KELVIN	343
 #define TEMP_CRIT_KELVIN	358
 
-#define AER_TYPE_ERROR		0
-#define AER_TYPE_SMART		1
+#define AER_TYPE_ERROR		NVMEV_AER_TYPE_ERROR
+#define AER_TYPE_SMART		NVMEV_AER_TYPE_SMART
 #define AER_SMART_TEMP		1
 #define AEC_TEMP		BIT(1)
 
@@ -95,22 +95,14 @@ static void pad_copy(char *dst, const char *src, size_t n)
 
 /* ---- queue management ---------------------------------------------------- */
 
+/* A queue lives in host RAM a driver may give a device, never elsewhere. */
 static u16 queue_base_ok(u64 base, u32 bytes)
 {
 	if (!base || (base & (NVMEV_PAGE_SIZE - 1)))
 		return SC_PRP_OFFSET;
-	if (region_intersects(base, bytes, IORESOURCE_SYSTEM_RAM,
-			      IORES_DESC_NONE) != REGION_INTERSECTS)
+	if (!nvmev_host_range_ok(base, bytes))
 		return SC_INVALID_FIELD;
 	return SC_SUCCESS;
-}
-
-static void clear_doorbells(struct nvmev_ctrl *ctrl, u16 qid)
-{
-	u32 *db = ctrl->bar + NVME_REG_DBS;
-
-	WRITE_ONCE(db[qid * 2], 0);
-	WRITE_ONCE(db[qid * 2 + 1], 0);
 }
 
 static u16 create_cq(struct nvmev_ctrl *ctrl, const struct nvme_command *c)
@@ -145,10 +137,13 @@ static u16 create_cq(struct nvmev_ctrl *ctrl, const struct nvme_command *c)
 	cq->vector = vector;
 	cq->irq_enabled = flags & NVME_CQ_IRQ_ENABLED;
 	cq->nr_sqs = 0;
+	cq->db_error = false;
 	cq->cqes = phys_to_virt(prp1(c));
-	clear_doorbells(ctrl, qid);
+	/* this CQ's head doorbell only: SQ x may be live, bound elsewhere */
+	nvmev_db_clear(ctrl, qid, true);
 	smp_wmb();
 	WRITE_ONCE(cq->valid, true);
+	ctrl->io_queues_created = true;
 	return SC_SUCCESS;
 }
 
@@ -183,11 +178,13 @@ static u16 create_sq(struct nvmev_ctrl *ctrl, const struct nvme_command *c)
 	sq->head = 0;
 	sq->prio = (flags >> 1) & 3;
 	sq->cmds = phys_to_virt(prp1(c));
+	sq->db_error = false;
 	sq->instance++;
 	ctrl->cq[cqid].nr_sqs++;
-	WRITE_ONCE(*(u32 *)(ctrl->bar + NVME_REG_DBS + qid * 8), 0);
+	nvmev_db_clear(ctrl, qid, false);
 	smp_wmb();
 	WRITE_ONCE(sq->valid, true);
+	ctrl->io_queues_created = true;
 	return SC_SUCCESS;
 }
 
@@ -204,6 +201,8 @@ static u16 delete_sq(struct nvmev_ctrl *ctrl, const struct nvme_command *c)
 	/* commands still in flight on this SQ are dropped by the workers */
 	nvmev_sync_workers(ctrl);
 	ctrl->cq[sq->cqid].nr_sqs--;
+	/* a doorbell of no queue is zero: a later write to it is detected */
+	nvmev_db_clear(ctrl, qid, false);
 	return SC_SUCCESS;
 }
 
@@ -218,6 +217,7 @@ static u16 delete_cq(struct nvmev_ctrl *ctrl, const struct nvme_command *c)
 		return SC_INVALID_QDELETE;
 	WRITE_ONCE(ctrl->cq[qid].valid, false);
 	nvmev_sync_workers(ctrl);
+	nvmev_db_clear(ctrl, qid, true);
 	return SC_SUCCESS;
 }
 
@@ -545,6 +545,9 @@ static u16 set_features(struct nvmev_ctrl *ctrl, struct admin_ctx *a)
 
 		if (nsq == 0xffff || ncq == 0xffff)
 			return SC_INVALID_FIELD;
+		/* only before any I/O queue exists (NVMe 1.4, 5.21.1.7) */
+		if (ctrl->io_queues_created)
+			return SC_CMD_SEQ_ERROR;
 		nsq = min_t(u32, nsq, NVMEV_MAX_IO_QUEUES - 1);
 		ncq = min_t(u32, ncq, NVMEV_MAX_IO_QUEUES - 1);
 		ctrl->nr_io_sq_granted = nsq + 1;
@@ -704,6 +707,9 @@ static u16 get_log_page(struct nvmev_ctrl *ctrl, const struct nvme_command *c)
 	NVMEV_FN();
 	if (off & 3)
 		return SC_INVALID_FIELD;
+	/* a transfer is bounded by MDTS, this one too */
+	if (numd * 4 > ((u64)NVMEV_PAGE_SIZE << ctrl->mdts))
+		return SC_INVALID_FIELD;
 	buf = kzalloc(PAGE_SIZE, GFP_KERNEL);
 	if (!buf)
 		return SC_INTERNAL;
@@ -746,9 +752,17 @@ static u16 get_log_page(struct nvmev_ctrl *ctrl, const struct nvme_command *c)
 
 /* ---- asynchronous events -------------------------------------------------- */
 
+/*
+ * Complete outstanding AERs for pending, unmasked event types, as long as
+ * the admin CQ has room: an admin command being processed holds one slot
+ * for its own completion, which an event must not take.
+ */
 static void deliver_aer(struct nvmev_ctrl *ctrl)
 {
-	while (ctrl->nr_aer && (ctrl->aer_pending & ~ctrl->aer_masked)) {
+	u32 reserve = ctrl->admin_in_cmd ? 1 : 0;
+
+	while (ctrl->nr_aer && (ctrl->aer_pending & ~ctrl->aer_masked) &&
+	       nvmev_cq_free_slots(ctrl, &ctrl->cq[0]) > reserve) {
 		unsigned int type = __ffs(ctrl->aer_pending & ~ctrl->aer_masked);
 		u32 info = (ctrl->aer_info[type] >> 8) & 0xff;
 		u32 log = ctrl->aer_info[type] & 0xff;
@@ -770,6 +784,20 @@ void nvmev_raise_aer(struct nvmev_ctrl *ctrl, u8 type, u8 info, u8 log)
 	deliver_aer(ctrl);
 }
 
+/* Is an AER outstanding that can carry an event of @type now or soon? */
+bool nvmev_aer_can_report(struct nvmev_ctrl *ctrl, u8 type)
+{
+	return ctrl->nr_aer && !(ctrl->aer_masked & BIT(type)) &&
+	       !(ctrl->aer_pending & BIT(type));
+}
+
+/* Dispatcher: events held back by a full admin CQ. */
+void nvmev_admin_deliver_aer(struct nvmev_ctrl *ctrl)
+{
+	if (ctrl->nr_aer && (ctrl->aer_pending & ~ctrl->aer_masked))
+		deliver_aer(ctrl);
+}
+
 /* ---- dispatch ------------------------------------------------------------- */
 
 void nvmev_admin_reset(struct nvmev_ctrl *ctrl)
@@ -777,6 +805,8 @@ void nvmev_admin_reset(struct nvmev_ctrl *ctrl)
 	ctrl->nr_aer = 0;
 	ctrl->aer_pending = 0;
 	ctrl->aer_masked = 0;
+	ctrl->io_queues_created = false;
+	ctrl->admin_in_cmd = false;
 	ctrl->nr_io_sq_granted = NVMEV_MAX_IO_QUEUES;
 	ctrl->nr_io_cq_granted = NVMEV_MAX_IO_QUEUES;
 	features_default(ctrl, &ctrl->feat);
@@ -797,6 +827,7 @@ void nvmev_admin_process(struct nvmev_ctrl *ctrl, struct nvme_command *cmd)
 		st = SC_INVALID_FIELD;
 		goto out;
 	}
+	ctrl->admin_in_cmd = true;
 	switch (cmd->common.opcode) {
 	case nvme_admin_delete_sq:
 		st = delete_sq(ctrl, cmd);
@@ -833,6 +864,8 @@ void nvmev_admin_process(struct nvmev_ctrl *ctrl, struct nvme_command *cmd)
 			break;
 		}
 		ctrl->aer_cids[ctrl->nr_aer++] = cmd->common.command_id;
+		/* its own completion may take the slot it holds */
+		ctrl->admin_in_cmd = false;
 		deliver_aer(ctrl);
 		nvmev_trace_clear_cmd();
 		return;		/* held until an event exists */
@@ -841,6 +874,7 @@ void nvmev_admin_process(struct nvmev_ctrl *ctrl, struct nvme_command *cmd)
 		break;
 	}
 out:
+	ctrl->admin_in_cmd = false;
 	admin_complete(ctrl, cmd, st, a.result, t_fetch);
 	nvmev_trace_clear_cmd();
 }

@@ -54,6 +54,13 @@ u32 nvmev_db_read(struct nvmev_ctrl *ctrl, unsigned int qid, bool cq)
 	return READ_ONCE(db[qid * 2 + cq]);
 }
 
+void nvmev_db_clear(struct nvmev_ctrl *ctrl, unsigned int qid, bool cq)
+{
+	u32 *db = ctrl->bar + NVME_REG_DBS;
+
+	WRITE_ONCE(db[qid * 2 + cq], 0);
+}
+
 static void set_csts(struct nvmev_ctrl *ctrl, u32 clear, u32 set)
 {
 	u32 csts = READ_ONCE(ctrl->regs->csts);
@@ -80,15 +87,6 @@ static void controller_fatal(struct nvmev_ctrl *ctrl, const char *why)
 	trace_nvmev_ctrl_state("fatal");
 }
 
-/* Is [addr, addr+len) ordinary host RAM we may access? */
-static bool host_range_ok(u64 addr, u64 len)
-{
-	if (!len || addr + len < addr)
-		return false;
-	return region_intersects(addr, len, IORESOURCE_SYSTEM_RAM,
-				 IORES_DESC_NONE) == REGION_INTERSECTS;
-}
-
 /*
  * Wait until every worker has dropped work for queues invalidated before
  * this call.  See the threading model in nvmev.h.
@@ -100,13 +98,19 @@ void nvmev_sync_workers(struct nvmev_ctrl *ctrl)
 
 	NVMEV_FN();
 	smp_store_release(&ctrl->epoch, epoch);
+	/*
+	 * Wake sleeping workers and parked ones: a parked worker waits on
+	 * park_wq, where only a new epoch or the unpark lets it go.
+	 */
 	nvmev_workers_kick(ctrl);
+	wake_up_all(&ctrl->park_wq);
 	while (nvmev_workers_ack_epoch(ctrl, epoch) < ctrl->nr_workers) {
 		if (time_after(jiffies, warn_at)) {
 			pr_warn("waiting for I/O workers to drain\n");
 			warn_at = jiffies + 5 * HZ;
 		}
 		nvmev_workers_kick(ctrl);
+		wake_up_all(&ctrl->park_wq);
 		usleep_range(10, 50);
 	}
 }
@@ -163,8 +167,8 @@ static void controller_enable(struct nvmev_ctrl *ctrl, u32 cc)
 		why = "admin queue size below 2 entries";
 	else if (!asq || !acq || (asq | acq) & (NVMEV_PAGE_SIZE - 1))
 		why = "admin queue base not page aligned";
-	else if (!host_range_ok(asq, (u64)asqs * sizeof(struct nvme_command)) ||
-		 !host_range_ok(acq, (u64)acqs * sizeof(struct nvme_completion)))
+	else if (!nvmev_host_range_ok(asq, (u64)asqs * sizeof(struct nvme_command)) ||
+		 !nvmev_host_range_ok(acq, (u64)acqs * sizeof(struct nvme_completion)))
 		why = "admin queue outside host RAM";
 	if (why) {
 		controller_fatal(ctrl, why);
@@ -238,6 +242,16 @@ bool nvmev_cq_full(struct nvmev_ctrl *ctrl, struct nvmev_cq *cq)
 	return (cq->tail + 1) % cq->size == head;
 }
 
+/* Entries the device may still post to @cq before it is full. */
+u32 nvmev_cq_free_slots(struct nvmev_ctrl *ctrl, struct nvmev_cq *cq)
+{
+	u32 head = nvmev_db_read(ctrl, cq->qid, true);
+
+	if (head >= cq->size)
+		return 0;
+	return (head + cq->size - cq->tail - 1) % cq->size;
+}
+
 bool nvmev_post_cqe(struct nvmev_ctrl *ctrl, struct nvmev_cq *cq,
 		    u16 sqid, u16 cid, u16 status, u32 result, bool *need_irq)
 {
@@ -250,6 +264,8 @@ bool nvmev_post_cqe(struct nvmev_ctrl *ctrl, struct nvmev_cq *cq,
 		spin_unlock_irqrestore(&cq->lock, flags);
 		return false;
 	}
+	/* the host's reads of the entries it freed precede our overwrite */
+	smp_mb();
 	cqe = &cq->cqes[cq->tail];
 	cqe->result.u64 = cpu_to_le64(result);
 	cqe->sq_head = cpu_to_le16(READ_ONCE(ctrl->sq[sqid].head));
@@ -288,6 +304,31 @@ void nvmev_record_error(struct nvmev_ctrl *ctrl, u16 sqid, u16 cid,
 
 /* ---- dispatcher -------------------------------------------------------- */
 
+/*
+ * The host wrote a value outside the queue to an I/O queue's doorbell.
+ * With an Asynchronous Event Request outstanding the controller reports
+ * Invalid Doorbell Write Value and ignores the queue until the host
+ * deletes it (NVMe 1.4, 4.1 and 5.2.1); without one it has no way to tell
+ * the host and fails as a whole.
+ */
+static void doorbell_value_invalid(struct nvmev_ctrl *ctrl, u16 qid, bool cq)
+{
+	if (!nvmev_aer_can_report(ctrl, NVMEV_AER_TYPE_ERROR)) {
+		controller_fatal(ctrl, cq ? "CQ head doorbell beyond queue" :
+					    "I/O SQ tail doorbell beyond queue");
+		return;
+	}
+	pr_warn_ratelimited("%s %u: doorbell value %u beyond the queue: Invalid Doorbell Write Value event\n",
+			    cq ? "CQ" : "SQ", qid, nvmev_db_read(ctrl, qid, cq));
+	if (cq)
+		ctrl->cq[qid].db_error = true;
+	else
+		ctrl->sq[qid].db_error = true;
+	nvmev_record_error(ctrl, 0, 0xffff, SC_INVALID_FIELD, 0, 0);
+	nvmev_raise_aer(ctrl, NVMEV_AER_TYPE_ERROR,
+			NVMEV_AER_ERR_INVALID_DB_VAL, NVME_LOG_ERROR);
+}
+
 static bool process_admin_sq(struct nvmev_ctrl *ctrl)
 {
 	struct nvmev_sq *sq = &ctrl->sq[0];
@@ -303,6 +344,8 @@ static bool process_admin_sq(struct nvmev_ctrl *ctrl)
 		controller_fatal(ctrl, "admin SQ tail doorbell beyond queue");
 		return false;
 	}
+	/* the entries the host wrote before the doorbell are visible now */
+	dma_rmb();
 	while (sq->head != tail && ctrl->enabled &&
 	       !(READ_ONCE(ctrl->regs->csts) & NVME_CSTS_CFS)) {
 		if (nvmev_cq_full(ctrl, cq))
@@ -329,13 +372,14 @@ static bool process_io_sq(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq,
 	struct nvmev_io io;
 	unsigned int n = 0;
 
-	if (tail == sq->head)
+	if (tail == sq->head || unlikely(sq->db_error))
 		return false;
-	if (tail >= sq->size) {
-		controller_fatal(ctrl, "I/O SQ tail doorbell beyond queue");
+	if (unlikely(tail >= sq->size)) {
+		doorbell_value_invalid(ctrl, sq->qid, false);
 		return false;
 	}
 	NVMEV_FN();
+	dma_rmb();
 	while (sq->head != tail && n < burst) {
 		if (!nvmev_workers_have_room(ctrl))
 			break;
@@ -345,6 +389,7 @@ static bool process_io_sq(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq,
 		io.sq_instance = sq->instance;
 		io.t_fetch = nvmev_now();
 		io.result = 0;
+		io.flags = 0;
 		nvmev_trace_set_cmd(sq->qid, io.cmd.common.command_id);
 		io.status = nvmev_io_prepare(ctrl, &io);
 		nvmev_worker_submit(ctrl, &io);
@@ -354,19 +399,69 @@ static bool process_io_sq(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq,
 	return n > 0;
 }
 
-static bool check_cq_doorbells(struct nvmev_ctrl *ctrl)
+static void check_cq_doorbells(struct nvmev_ctrl *ctrl)
 {
 	int i;
 
 	for (i = 0; i < NVMEV_NR_QUEUES; i++) {
 		struct nvmev_cq *cq = &ctrl->cq[i];
 
-		if (cq->valid && nvmev_db_read(ctrl, i, true) >= cq->size) {
-			controller_fatal(ctrl, "CQ head doorbell beyond queue");
-			return false;
+		if (!cq->valid || cq->db_error ||
+		    nvmev_db_read(ctrl, i, true) < cq->size)
+			continue;
+		if (i == 0) {
+			controller_fatal(ctrl, "admin CQ head doorbell beyond queue");
+			return;
 		}
+		doorbell_value_invalid(ctrl, i, true);
+		if (READ_ONCE(ctrl->regs->csts) & NVME_CSTS_CFS)
+			return;
 	}
-	return true;
+}
+
+/*
+ * Doorbells of queues that do not exist are zero (creation, deletion and
+ * reset clear them), so a non-zero one was written by the host: report
+ * Write to Invalid Doorbell Register if it can be reported, and forget it.
+ * The unused doorbell space up to the MSI-X table counts too.
+ */
+static void check_invalid_doorbells(struct nvmev_ctrl *ctrl)
+{
+	u32 *db = ctrl->bar + NVME_REG_DBS;
+	unsigned int i, n = (NVMEV_MSIX_TABLE_OFF - NVME_REG_DBS) / 4;
+	bool seen = false;
+
+	for (i = 0; i < n; i++) {
+		unsigned int qid = i / 2;
+
+		if (likely(!READ_ONCE(db[i])))
+			continue;
+		if (qid < NVMEV_NR_QUEUES &&
+		    (i & 1 ? READ_ONCE(ctrl->cq[qid].valid) :
+			     READ_ONCE(ctrl->sq[qid].valid)))
+			continue;
+		pr_warn_ratelimited("write of %u to the doorbell at BAR0 0x%x, which belongs to no queue\n",
+				    READ_ONCE(db[i]), NVME_REG_DBS + i * 4);
+		WRITE_ONCE(db[i], 0);
+		seen = true;
+	}
+	if (seen && nvmev_aer_can_report(ctrl, NVMEV_AER_TYPE_ERROR)) {
+		nvmev_record_error(ctrl, 0, 0xffff, SC_INVALID_FIELD, 0, 0);
+		nvmev_raise_aer(ctrl, NVMEV_AER_TYPE_ERROR,
+				NVMEV_AER_ERR_INVALID_DB, NVME_LOG_ERROR);
+	}
+}
+
+/* Every 10 ms, busy or not. */
+static void slow_checks(struct nvmev_ctrl *ctrl)
+{
+	if (ctrl->enabled && nvmev_bus_master(ctrl) &&
+	    !(READ_ONCE(ctrl->regs->csts) & NVME_CSTS_CFS)) {
+		check_cq_doorbells(ctrl);
+		check_invalid_doorbells(ctrl);
+		nvmev_admin_deliver_aer(ctrl);
+	}
+	nvmev_msix_poll_pending(ctrl);
 }
 
 static bool dispatch_once(struct nvmev_ctrl *ctrl)
@@ -377,6 +472,9 @@ static bool dispatch_once(struct nvmev_ctrl *ctrl)
 
 	check_registers(ctrl);
 	if (!ctrl->enabled || (READ_ONCE(ctrl->regs->csts) & NVME_CSTS_CFS))
+		return false;
+	/* fetching commands is DMA: none while Bus Master Enable is clear */
+	if (unlikely(!nvmev_bus_master(ctrl)))
 		return false;
 
 	busy |= process_admin_sq(ctrl);
@@ -451,6 +549,7 @@ static int nvmev_dispatcher(void *data)
 
 	pr_info("dispatcher running on CPU %d\n", smp_processor_id());
 	while (!kthread_should_stop()) {
+		bool busy;
 		u64 now;
 
 		if (unlikely(READ_ONCE(ctrl->park))) {
@@ -458,18 +557,22 @@ static int nvmev_dispatcher(void *data)
 			continue;
 		}
 		nvmev_model_service(ctrl);
-		if (dispatch_once(ctrl)) {
-			last_busy = nvmev_now();
+		busy = dispatch_once(ctrl);
+		now = nvmev_now();
+		/*
+		 * Doorbell sanity, asynchronous events held back by a full
+		 * admin CQ and MSI-X vectors pending behind a mask: every
+		 * 10 ms even when busy, so a long busy period delays none.
+		 */
+		if (now - last_slow > 10 * NSEC_PER_MSEC) {
+			last_slow = now;
+			slow_checks(ctrl);
+		}
+		if (busy) {
+			last_busy = now;
 			sleep_us = 0;
 			cond_resched();
 			continue;
-		}
-		now = nvmev_now();
-		if (now - last_slow > 10 * NSEC_PER_MSEC) {
-			last_slow = now;
-			if (ctrl->enabled)
-				check_cq_doorbells(ctrl);
-			nvmev_msix_poll_pending(ctrl);
 		}
 		/*
 		 * Background GC in steps, at most every 50 us of idle
@@ -480,13 +583,14 @@ static int nvmev_dispatcher(void *data)
 			last_idle = now;
 			nvmev_model_idle(ctrl, now);
 		}
-		if (now - last_busy < (u64)nvmev_idle_spin_us * NSEC_PER_USEC) {
+		if (now - last_busy < (u64)READ_ONCE(nvmev_idle_spin_us) * NSEC_PER_USEC) {
 			cpu_relax();
 			cond_resched();
 			continue;
 		}
 		/* idle: back off exponentially up to idle_sleep_us */
-		sleep_us = clamp(sleep_us * 2, 10U, max(nvmev_idle_sleep_us, 10U));
+		sleep_us = clamp(sleep_us * 2, 10U,
+				 max(READ_ONCE(nvmev_idle_sleep_us), 10U));
 		usleep_range(sleep_us, sleep_us + sleep_us / 4);
 	}
 	return 0;

@@ -47,13 +47,54 @@ static char *serial;
 module_param(serial, charp, 0444);
 MODULE_PARM_DESC(serial, "Serial number (up to 20 ASCII characters; default derived from memmap_start)");
 
+/*
+ * Runtime-writable polling knobs, bounded: a huge sleep would make the
+ * device deaf for minutes and rmmod wait as long.
+ */
+#define IDLE_SPIN_US_MAX	10000000U	/* 10 s */
+#define IDLE_SLEEP_US_MAX	100000U		/* 100 ms */
+
+static int param_set_bounded(const char *val, const struct kernel_param *kp,
+			     unsigned int max)
+{
+	unsigned int v;
+	int ret = kstrtouint(val, 0, &v);
+
+	if (ret || v > max) {
+		pr_err("%s=%s: must be 0..%u\n", kp->name, val, max);
+		return -EINVAL;
+	}
+	WRITE_ONCE(*(unsigned int *)kp->arg, v);
+	return 0;
+}
+
+static int param_set_spin(const char *val, const struct kernel_param *kp)
+{
+	return param_set_bounded(val, kp, IDLE_SPIN_US_MAX);
+}
+
+static int param_set_sleep(const char *val, const struct kernel_param *kp)
+{
+	return param_set_bounded(val, kp, IDLE_SLEEP_US_MAX);
+}
+
+static const struct kernel_param_ops idle_spin_ops = {
+	.set = param_set_spin,
+	.get = param_get_uint,
+};
+
+static const struct kernel_param_ops idle_sleep_ops = {
+	.set = param_set_sleep,
+	.get = param_get_uint,
+};
+
 unsigned int nvmev_idle_spin_us = 10000;
-module_param_named(idle_spin_us, nvmev_idle_spin_us, uint, 0644);
-MODULE_PARM_DESC(idle_spin_us, "Dispatcher and workers: keep polling this long after the last command before backing off to sleep (default 10000)");
+module_param_cb(idle_spin_us, &idle_spin_ops, &nvmev_idle_spin_us, 0644);
+MODULE_PARM_DESC(idle_spin_us, "Dispatcher and workers: keep polling this long after the last command before backing off to sleep, 0..10000000 (default 10000)");
 
 unsigned int nvmev_idle_sleep_us = 500;
-module_param_named(idle_sleep_us, nvmev_idle_sleep_us, uint, 0644);
-MODULE_PARM_DESC(idle_sleep_us, "Dispatcher: longest sleep between doorbell polls when idle (default 500)");
+module_param_cb(idle_sleep_us, &idle_sleep_ops, &nvmev_idle_sleep_us, 0644);
+MODULE_PARM_DESC(idle_sleep_us, "Dispatcher: longest sleep between doorbell polls when idle, 0..100000 (default 500)");
 
 static int parse_size(const char *name, const char *s, u64 *out)
 {
@@ -304,9 +345,9 @@ static int __init nvmev_init(void)
 	nvmev_reset_registers(ctrl);
 	/*
 	 * A fresh device: the model starts with nothing mapped, and unmapped
-	 * blocks read as zeroes, so the data must be zeroes too.
+	 * blocks read as zeroes without the storage being touched (io/io.c),
+	 * so whatever the region holds needs no clearing.
 	 */
-	memset(ctrl->storage, 0, ctrl->capacity);
 	nvmev = ctrl;
 
 	ctrl->debugfs = debugfs_create_dir(NVMEV_DRV_NAME, NULL);

@@ -69,6 +69,7 @@
 #define SC_INTERNAL		NVMEV_ERR(NVMEV_SCT_GENERIC, 0x06)
 #define SC_ABORT_SQ_DELETED	NVMEV_SC(NVMEV_SCT_GENERIC, 0x08)
 #define SC_INVALID_NS		NVMEV_ERR(NVMEV_SCT_GENERIC, 0x0b)
+#define SC_CMD_SEQ_ERROR	NVMEV_ERR(NVMEV_SCT_GENERIC, 0x0c)
 #define SC_PRP_OFFSET		NVMEV_ERR(NVMEV_SCT_GENERIC, 0x13)
 #define SC_LBA_RANGE		NVMEV_ERR(NVMEV_SCT_GENERIC, 0x80)
 #define SC_CQ_INVALID		NVMEV_ERR(NVMEV_SCT_CMD, 0x00)
@@ -104,6 +105,7 @@ struct nvmev_sq {
 	u32 head;		/* next entry the device fetches */
 	u32 instance;		/* bumps on every create: stale work is dropped */
 	u8 prio;
+	bool db_error;		/* invalid tail written: ignored until deleted */
 	struct nvme_command *cmds;
 };
 
@@ -116,10 +118,22 @@ struct nvmev_cq {
 	u32 tail;		/* next entry the device writes */
 	u32 phase;
 	int nr_sqs;		/* SQs bound to this CQ */
+	bool db_error;		/* invalid head written: reported once */
 	spinlock_t lock;	/* workers and dispatcher post concurrently */
 	struct nvme_completion *cqes;
 	/* interrupt coalescing is not modelled: one interrupt per batch */
 };
+
+/*
+ * Largest transfer in 4 KiB mapping units: MDTS 9 (2 MiB), plus one for a
+ * transfer that starts inside a unit.
+ */
+#define NVMEV_MAX_XFER_UNITS	((NVMEV_PAGE_SIZE << 9) / 4096 + 1)
+
+/* nvmev_io.flags */
+#define NVMEV_IO_HOLES		BIT(0)	/* read/compare: see io->unmapped */
+#define NVMEV_IO_ZERO_HEAD	BIT(1)	/* write: first unit was unmapped */
+#define NVMEV_IO_ZERO_TAIL	BIT(2)	/* write: last unit was unmapped */
 
 /* A fetched I/O command travelling from dispatcher to worker. */
 struct nvmev_io {
@@ -130,6 +144,13 @@ struct nvmev_io {
 	u16 sqid;
 	u16 status;		/* precomputed error status, 0 if to execute */
 	u32 result;
+	u32 flags;		/* NVMEV_IO_* */
+	/*
+	 * Read/compare with NVMEV_IO_HOLES: the 4 KiB units (from the one
+	 * holding the first LBA) that were unmapped at fetch time; they
+	 * read as zeroes without touching the storage.
+	 */
+	DECLARE_BITMAP(unmapped, NVMEV_MAX_XFER_UNITS);
 };
 
 struct nvmev_worker;
@@ -209,6 +230,8 @@ struct nvmev_ctrl {
 	u32 epoch;			/* see header comment */
 	struct nvmev_sq sq[NVMEV_NR_QUEUES];
 	struct nvmev_cq cq[NVMEV_NR_QUEUES];
+	bool io_queues_created;		/* since the last reset */
+	bool admin_in_cmd;		/* an admin command holds a CQ slot */
 	u16 nr_io_sq_granted;
 	u16 nr_io_cq_granted;
 	u16 aer_cids[NVMEV_MAX_AER];
@@ -271,6 +294,8 @@ int nvmev_dispatcher_start(struct nvmev_ctrl *ctrl);
 void nvmev_dispatcher_stop(struct nvmev_ctrl *ctrl);
 void nvmev_reset_registers(struct nvmev_ctrl *ctrl);
 u32 nvmev_db_read(struct nvmev_ctrl *ctrl, unsigned int qid, bool cq);
+void nvmev_db_clear(struct nvmev_ctrl *ctrl, unsigned int qid, bool cq);
+u32 nvmev_cq_free_slots(struct nvmev_ctrl *ctrl, struct nvmev_cq *cq);
 void nvmev_sync_workers(struct nvmev_ctrl *ctrl);
 bool nvmev_post_cqe(struct nvmev_ctrl *ctrl, struct nvmev_cq *cq,
 		    u16 sqid, u16 cid, u16 status, u32 result, bool *need_irq);
@@ -291,6 +316,9 @@ void nvmev_model_service(struct nvmev_ctrl *ctrl);
 int nvmev_model_stats(struct nvmev_ctrl *ctrl, struct ftl_stats *st);
 u8 nvmev_model_percentage_used(struct nvmev_ctrl *ctrl);
 u64 nvmev_model_logical_bytes(struct nvmev_ctrl *ctrl);
+unsigned int nvmev_model_unmapped(struct nvmev_ctrl *ctrl, u64 off, u64 len,
+				  unsigned long *bits, unsigned int nbits);
+bool nvmev_model_unit_mapped(struct nvmev_ctrl *ctrl, u64 off);
 
 /* core/ctrl.c: parking */
 void nvmev_threads_park(void);
@@ -311,6 +339,14 @@ void nvmev_workers_lat_stats(struct nvmev_ctrl *ctrl,
 void nvmev_admin_process(struct nvmev_ctrl *ctrl, struct nvme_command *cmd);
 void nvmev_admin_reset(struct nvmev_ctrl *ctrl);
 void nvmev_raise_aer(struct nvmev_ctrl *ctrl, u8 type, u8 info, u8 log);
+bool nvmev_aer_can_report(struct nvmev_ctrl *ctrl, u8 type);
+void nvmev_admin_deliver_aer(struct nvmev_ctrl *ctrl);
+
+/* Asynchronous event types and the informations nvmev reports */
+#define NVMEV_AER_TYPE_ERROR		0
+#define NVMEV_AER_TYPE_SMART		1
+#define NVMEV_AER_ERR_INVALID_DB	0x00	/* write to invalid doorbell */
+#define NVMEV_AER_ERR_INVALID_DB_VAL	0x01	/* invalid doorbell value */
 
 /* io/io.c */
 u16 nvmev_io_prepare(struct nvmev_ctrl *ctrl, struct nvmev_io *io);
@@ -325,6 +361,13 @@ u16 nvmev_prp_xfer(struct nvmev_ctrl *ctrl, u64 prp1, u64 prp2, size_t len,
 u16 nvmev_prp_walk(struct nvmev_ctrl *ctrl, u64 prp1, u64 prp2, size_t len,
 		   enum nvmev_dir dir, nvmev_xfer_fn fn, void *priv);
 void *nvmev_host_map(u64 addr, size_t len, bool write);
+bool nvmev_host_range_ok(u64 addr, u64 len);
+
+/* Bus Master Enable: without it the function may not touch host memory. */
+static inline bool nvmev_bus_master(struct nvmev_ctrl *ctrl)
+{
+	return READ_ONCE(ctrl->cfg[PCI_COMMAND]) & PCI_COMMAND_MASTER;
+}
 
 static inline u64 nvmev_now(void)
 {

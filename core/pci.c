@@ -247,7 +247,8 @@ void nvmev_signal_irq(struct nvmev_ctrl *ctrl, u16 vector)
 	if (vector >= NVMEV_MSIX_VECTORS)
 		return;
 	e = msix_entry(ctrl, vector);
-	if (!msix_enabled(ctrl) ||
+	/* an MSI is a memory write: none without Bus Master Enable */
+	if (!msix_enabled(ctrl) || !nvmev_bus_master(ctrl) ||
 	    (READ_ONCE(e[PCI_MSIX_ENTRY_VECTOR_CTRL / 4]) &
 	     PCI_MSIX_ENTRY_CTRL_MASKBIT)) {
 		set_bit(vector, msix_pba(ctrl));
@@ -260,13 +261,13 @@ void nvmev_signal_irq(struct nvmev_ctrl *ctrl, u16 vector)
 		atomic64_inc(&ctrl->stats.irqs);
 }
 
-/* Deliver pending vectors whose mask has been lifted (dispatcher, idle). */
+/* Deliver pending vectors whose mask has been lifted (dispatcher, 10 ms). */
 void nvmev_msix_poll_pending(struct nvmev_ctrl *ctrl)
 {
 	unsigned long *pba = msix_pba(ctrl);
 	unsigned int v;
 
-	if (!msix_enabled(ctrl))
+	if (!msix_enabled(ctrl) || !nvmev_bus_master(ctrl))
 		return;
 	for_each_set_bit(v, pba, NVMEV_MSIX_VECTORS) {
 		u32 *e = msix_entry(ctrl, v);

@@ -46,6 +46,7 @@ struct nvmev_worker {
 	unsigned int nr_free;
 	u16 *heap;				/* pool slots, by t_target */
 	unsigned int nr_heap;
+	u16 *deferred;				/* due, but their CQ is full */
 	DECLARE_BITMAP(irq_pending, NVMEV_MSIX_VECTORS);
 
 	int sleeping;
@@ -237,6 +238,9 @@ static bool pull(struct nvmev_worker *w)
 	u32 tail = smp_load_acquire(&w->ring_tail);
 	bool did = false;
 
+	/* the data phase is DMA: none while Bus Master Enable is clear */
+	if (w->ring_head == tail || unlikely(!nvmev_bus_master(ctrl)))
+		return false;
 	while (w->ring_head != tail && w->nr_free) {
 		u16 slot = w->free[--w->nr_free];
 		struct nvmev_io *io = &w->pool[slot];
@@ -257,19 +261,32 @@ static bool pull(struct nvmev_worker *w)
 	return did;
 }
 
+/*
+ * A new epoch: drop every command whose queue is gone, keep the others.
+ * The dispatcher waits in nvmev_sync_workers() until we acknowledge the
+ * epoch and produces nothing meanwhile, so the ring between head and tail
+ * is ours to rewrite: live commands are compacted towards the tail, in
+ * order, and stay there (the pool may be full; nothing live is lost).
+ */
 static void drop_stale(struct nvmev_worker *w)
 {
 	struct nvmev_ctrl *ctrl = w->ctrl;
+	u32 head = w->ring_head, tail = smp_load_acquire(&w->ring_tail);
+	u32 src = tail, dst = tail;
 	unsigned int i = 0, n = 0;
 
-	/* take everything queued so far, then drop what belongs to dead SQs */
-	while (w->ring_head != smp_load_acquire(&w->ring_tail) && w->nr_free)
-		pull(w);
-	while (w->ring_head != smp_load_acquire(&w->ring_tail)) {
-		/* pool exhausted: whatever remains in the ring is stale too */
-		smp_store_release(&w->ring_head, w->ring_head + 1);
-		w->dropped++;
+	while (src != head) {
+		struct nvmev_io *io = &w->ring[--src & (RING_SIZE - 1)];
+
+		if (io_stale(ctrl, io)) {
+			w->dropped++;
+			continue;
+		}
+		if (--dst != src)
+			w->ring[dst & (RING_SIZE - 1)] = *io;
 	}
+	smp_store_release(&w->ring_head, dst);
+
 	while (i < w->nr_heap) {
 		u16 slot = w->heap[i];
 
@@ -286,11 +303,24 @@ static void drop_stale(struct nvmev_worker *w)
 		heap_rebuild(w);
 }
 
+/*
+ * Post the completions that are due.  A full CQ holds back only its own
+ * commands: they are set aside for this pass and retried on the next, so a
+ * host that stops reaping one CQ does not stall the others.
+ */
 static bool complete_due(struct nvmev_worker *w, u64 now)
 {
 	struct nvmev_ctrl *ctrl = w->ctrl;
+	DECLARE_BITMAP(full, NVMEV_NR_QUEUES);
+	unsigned int nr_deferred = 0, i;
 	bool did = false;
 
+	if (!w->nr_heap || key(w, 0) > now)
+		return false;
+	/* completions are DMA writes and MSI-X is a DMA write too */
+	if (unlikely(!nvmev_bus_master(ctrl)))
+		return false;
+	bitmap_zero(full, NVMEV_NR_QUEUES);
 	while (w->nr_heap && key(w, 0) <= now) {
 		u16 slot = w->heap[0];
 		struct nvmev_io *io = &w->pool[slot];
@@ -299,11 +329,20 @@ static bool complete_due(struct nvmev_worker *w, u64 now)
 		bool irq = false;
 		u64 t_post;
 
+		if (test_bit(sq->cqid, full)) {
+			heap_remove(w, 0);
+			w->deferred[nr_deferred++] = slot;
+			continue;
+		}
 		nvmev_trace_set_cmd(io->sqid, io->cmd.common.command_id);
 		if (!nvmev_post_cqe(ctrl, cq, io->sqid, io->cmd.common.command_id,
 				    io->status, io->result, &irq)) {
 			nvmev_trace_clear_cmd();
-			break;		/* CQ full: retry when the host frees it */
+			/* CQ full: retry when the host frees it */
+			__set_bit(sq->cqid, full);
+			heap_remove(w, 0);
+			w->deferred[nr_deferred++] = slot;
+			continue;
 		}
 		t_post = nvmev_now();
 		trace_nvmev_cmd_complete(io->sqid, io->cmd.common.command_id,
@@ -319,6 +358,8 @@ static bool complete_due(struct nvmev_worker *w, u64 now)
 		w->completed++;
 		did = true;
 	}
+	for (i = 0; i < nr_deferred; i++)
+		heap_push(w, w->deferred[i]);
 	if (did) {
 		unsigned int v;
 
@@ -389,14 +430,14 @@ static int nvmev_worker_fn(void *data)
 		 * wake-up; then sleep until the dispatcher kicks us.
 		 */
 		if (!w->nr_heap &&
-		    now - last_busy > (u64)nvmev_idle_spin_us * NSEC_PER_USEC) {
+		    now - last_busy > (u64)nvmev_idle_spin_us * NSEC_PER_USEC)
 			worker_sleep(w, 0);
-		} else if (w->nr_heap && key(w, 0) > now + SPIN_NS) {
+		else if (w->nr_heap && key(w, 0) > now + SPIN_NS)
 			worker_sleep(w, key(w, 0) - WAKE_MARGIN_NS);
-		} else {
+		else
 			cpu_relax();
-			cond_resched();
-		}
+		/* worker_sleep() may return at once (work is queued) */
+		cond_resched();
 	}
 	return 0;
 }
@@ -420,7 +461,9 @@ int nvmev_workers_start(struct nvmev_ctrl *ctrl)
 		w->pool = kvcalloc(POOL_SIZE, sizeof(*w->pool), GFP_KERNEL);
 		w->free = kvcalloc(POOL_SIZE, sizeof(*w->free), GFP_KERNEL);
 		w->heap = kvcalloc(POOL_SIZE, sizeof(*w->heap), GFP_KERNEL);
-		if (!w->ring || !w->pool || !w->free || !w->heap)
+		w->deferred = kvcalloc(POOL_SIZE, sizeof(*w->deferred),
+				       GFP_KERNEL);
+		if (!w->ring || !w->pool || !w->free || !w->heap || !w->deferred)
 			goto err;
 		for (j = 0; j < POOL_SIZE; j++)
 			w->free[j] = POOL_SIZE - 1 - j;
@@ -455,6 +498,7 @@ void nvmev_workers_stop(struct nvmev_ctrl *ctrl)
 		kvfree(w->pool);
 		kvfree(w->free);
 		kvfree(w->heap);
+		kvfree(w->deferred);
 	}
 	kfree(ctrl->workers);
 	ctrl->workers = NULL;

@@ -10,6 +10,7 @@
 
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/sort.h>
 
 #include "../core/nvmev.h"
 #include "../trace/nvmev_trace.h"
@@ -17,6 +18,7 @@
 
 #define RW_FUA		BIT(30)
 #define DSM_AD		BIT(2)
+#define UNIT		4096ULL		/* the model's mapping unit */
 
 static inline u32 cdw(const struct nvme_command *c, int n)
 {
@@ -88,6 +90,50 @@ static u16 read_dsm_ranges(struct nvmev_ctrl *ctrl, const struct nvme_command *c
 	return st;
 }
 
+static int dsm_cmp(const void *a, const void *b)
+{
+	u64 x = le64_to_cpu(((const struct nvme_dsm_range *)a)->slba);
+	u64 y = le64_to_cpu(((const struct nvme_dsm_range *)b)->slba);
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Sort the ranges and merge those that overlap or touch, in place; empty
+ * ranges go.  256 ranges may each cover the whole namespace: merged, the
+ * model never walks an LBA twice for one command.  Returns the count.
+ */
+static unsigned int dsm_merge(struct nvme_dsm_range *r, unsigned int nr)
+{
+	unsigned int i, n = 0;
+	u64 cur_s = 0, cur_e = 0;
+
+	sort(r, nr, sizeof(*r), dsm_cmp, NULL);
+	for (i = 0; i < nr; i++) {
+		u64 s = le64_to_cpu(r[i].slba);
+		u64 e = s + le32_to_cpu(r[i].nlb);	/* checked: no overflow */
+
+		if (e == s)
+			continue;
+		if (n && s <= cur_e) {
+			cur_e = max(cur_e, e);
+			continue;
+		}
+		if (n) {
+			r[n - 1].slba = cpu_to_le64(cur_s);
+			r[n - 1].nlb = cpu_to_le32((u32)min_t(u64, cur_e - cur_s, U32_MAX));
+		}
+		cur_s = s;
+		cur_e = e;
+		n++;
+	}
+	if (n) {
+		r[n - 1].slba = cpu_to_le64(cur_s);
+		r[n - 1].nlb = cpu_to_le32((u32)min_t(u64, cur_e - cur_s, U32_MAX));
+	}
+	return n;
+}
+
 static u16 prepare_dsm(struct nvmev_ctrl *ctrl, struct nvmev_io *io, u64 *t)
 {
 	const struct nvme_command *c = &io->cmd;
@@ -105,6 +151,7 @@ static u16 prepare_dsm(struct nvmev_ctrl *ctrl, struct nvmev_io *io, u64 *t)
 	st = read_dsm_ranges(ctrl, c, r, nr);
 	if (st)
 		return st;
+	nr = dsm_merge(r, nr);
 	*t = io->t_fetch;
 	for (i = 0; i < nr; i++) {
 		u32 nlb = le32_to_cpu(r[i].nlb);
@@ -115,6 +162,38 @@ static u16 prepare_dsm(struct nvmev_ctrl *ctrl, struct nvmev_io *io, u64 *t)
 						    nlb, false, io->t_fetch));
 	}
 	return SC_SUCCESS;
+}
+
+/*
+ * Unmapped 4 KiB units hold no data: the storage behind them is never
+ * zeroed (not at load, not by a deallocate), so
+ * - a read or compare learns here which units of its range are unmapped
+ *   and treats them as zeroes;
+ * - a write that covers only part of an unmapped unit zeroes the rest of
+ *   that unit first, since the unit becomes mapped as a whole.
+ */
+static void prepare_holes(struct nvmev_ctrl *ctrl, struct nvmev_io *io,
+			  u64 off, u64 len)
+{
+	u64 end = off + len;
+
+	switch (io->cmd.common.opcode) {
+	case nvme_cmd_read:
+	case nvme_cmd_compare:
+		bitmap_zero(io->unmapped, NVMEV_MAX_XFER_UNITS);
+		if (nvmev_model_unmapped(ctrl, off, len, io->unmapped,
+					 NVMEV_MAX_XFER_UNITS))
+			io->flags |= NVMEV_IO_HOLES;
+		break;
+	case nvme_cmd_write:
+		if ((off & (UNIT - 1)) && !nvmev_model_unit_mapped(ctrl, off))
+			io->flags |= NVMEV_IO_ZERO_HEAD;
+		if ((end & (UNIT - 1)) && !nvmev_model_unit_mapped(ctrl, end - 1))
+			io->flags |= NVMEV_IO_ZERO_TAIL;
+		break;
+	default:
+		break;
+	}
 }
 
 u16 nvmev_io_prepare(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
@@ -143,9 +222,12 @@ u16 nvmev_io_prepare(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
 		}
 		st = prepare_rw(ctrl, io, op != nvme_cmd_write_zeroes);
 		bytes = (u64)cmd_nlb(c) << ctrl->lba_shift;
-		if (!st)
-			t = nvmev_model_rw(ctrl, op, cmd_slba(c), cmd_nlb(c),
-					   cdw(c, 12) & RW_FUA, io->t_fetch);
+		if (st)
+			break;
+		/* before the model call: a write maps what it covers */
+		prepare_holes(ctrl, io, cmd_slba(c) << ctrl->lba_shift, bytes);
+		t = nvmev_model_rw(ctrl, op, cmd_slba(c), cmd_nlb(c),
+				   cdw(c, 12) & RW_FUA, io->t_fetch);
 		break;
 	case nvme_cmd_dsm:
 		st = nsid == NVMEV_NSID ? prepare_dsm(ctrl, io, &t) :
@@ -176,34 +258,104 @@ u16 nvmev_io_prepare(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
 
 /* ---- data phase --------------------------------------------------------- */
 
-/* Compare: walks the host buffer against the storage, @priv the cursor. */
-static int compare_fn(void *host, size_t len, void *priv)
-{
-	u8 **dev = priv;
-	int diff = memcmp(host, *dev, len);
+/*
+ * Data phase of a read or compare over storage with holes: @priv is the
+ * cursor; host chunks are split at unit boundaries, and unmapped units
+ * are zeroes.
+ */
+struct hole_xfer {
+	struct nvmev_ctrl *ctrl;
+	const struct nvmev_io *io;
+	u64 off;		/* storage offset of the next byte */
+	u64 first_unit;
+	bool compare;
+};
 
-	*dev += len;
-	return diff ? SC_COMPARE_FAILED : 0;
+static int hole_fn(void *host, size_t len, void *priv)
+{
+	struct hole_xfer *x = priv;
+
+	while (len) {
+		u64 unit = x->off / UNIT;
+		size_t n = min_t(u64, len, UNIT - (x->off & (UNIT - 1)));
+		bool hole = (x->io->flags & NVMEV_IO_HOLES) &&
+			    test_bit(unit - x->first_unit, x->io->unmapped);
+		u8 *dev = x->ctrl->storage + x->off;
+
+		if (x->compare) {
+			if (hole ? memchr_inv(host, 0, n) != NULL :
+				   memcmp(host, dev, n) != 0)
+				return SC_COMPARE_FAILED;
+		} else if (hole) {
+			memset(host, 0, n);
+		} else {
+			memcpy(host, dev, n);
+		}
+		host += n;
+		len -= n;
+		x->off += n;
+	}
+	return 0;
+}
+
+/* Zero the part of the unit holding @off that lies outside [lo, hi). */
+static void zero_unit_outside(struct nvmev_ctrl *ctrl, u64 off, u64 lo, u64 hi)
+{
+	u64 us = off & ~(UNIT - 1), ue = us + UNIT;
+
+	if (lo > us)
+		memset(ctrl->storage + us, 0, lo - us);
+	if (hi < ue)
+		memset(ctrl->storage + max(hi, us), 0, ue - max(hi, us));
 }
 
 static u16 do_rw(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
 {
 	const struct nvme_command *c = &io->cmd;
 	size_t len = (size_t)cmd_nlb(c) << ctrl->lba_shift;
-	u8 *dev = ctrl->storage + (cmd_slba(c) << ctrl->lba_shift);
+	u64 off = cmd_slba(c) << ctrl->lba_shift;
+	struct hole_xfer x = {
+		.ctrl = ctrl, .io = io, .off = off, .first_unit = off / UNIT,
+	};
 
 	NVMEV_FN();
 	switch (c->common.opcode) {
 	case nvme_cmd_read:
-		return nvmev_prp_xfer(ctrl, cmd_prp1(c), cmd_prp2(c), len, dev,
-				      NVMEV_TO_HOST);
+		if (io->flags & NVMEV_IO_HOLES)
+			return nvmev_prp_walk(ctrl, cmd_prp1(c), cmd_prp2(c),
+					      len, NVMEV_TO_HOST, hole_fn, &x);
+		return nvmev_prp_xfer(ctrl, cmd_prp1(c), cmd_prp2(c), len,
+				      ctrl->storage + off, NVMEV_TO_HOST);
 	case nvme_cmd_write:
-		return nvmev_prp_xfer(ctrl, cmd_prp1(c), cmd_prp2(c), len, dev,
-				      NVMEV_FROM_HOST);
+		if (io->flags & NVMEV_IO_ZERO_HEAD)
+			zero_unit_outside(ctrl, off, off, off + len);
+		if (io->flags & NVMEV_IO_ZERO_TAIL)
+			zero_unit_outside(ctrl, off + len - 1, off, off + len);
+		return nvmev_prp_xfer(ctrl, cmd_prp1(c), cmd_prp2(c), len,
+				      ctrl->storage + off, NVMEV_FROM_HOST);
 	default:	/* compare reads host memory */
+		x.compare = true;
 		return nvmev_prp_walk(ctrl, cmd_prp1(c), cmd_prp2(c), len,
-				      NVMEV_FROM_HOST, compare_fn, &dev);
+				      NVMEV_FROM_HOST, hole_fn, &x);
 	}
+}
+
+/*
+ * Deallocate or zero [off, off+len): the model unmapped the whole units
+ * inside (they read as zeroes from now on); the partial units at either
+ * end stay mapped, so their covered bytes are zeroed in the storage.  At
+ * most two units' worth of memset, whatever the length.
+ */
+static void zero_partial_units(struct nvmev_ctrl *ctrl, u64 off, u64 len)
+{
+	u64 end = off + len;
+	u64 head_end = min(end, round_up(off, UNIT));
+	u64 tail_start = max(round_down(end, UNIT), head_end);
+
+	if (off < head_end)
+		memset(ctrl->storage + off, 0, head_end - off);
+	if (tail_start < end)
+		memset(ctrl->storage + tail_start, 0, end - tail_start);
 }
 
 static u16 do_write_zeroes(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
@@ -211,8 +363,8 @@ static u16 do_write_zeroes(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
 	const struct nvme_command *c = &io->cmd;
 
 	NVMEV_FN();
-	memset(ctrl->storage + (cmd_slba(c) << ctrl->lba_shift), 0,
-	       (size_t)cmd_nlb(c) << ctrl->lba_shift);
+	zero_partial_units(ctrl, cmd_slba(c) << ctrl->lba_shift,
+			   (u64)cmd_nlb(c) << ctrl->lba_shift);
 	return SC_SUCCESS;
 }
 
@@ -233,9 +385,9 @@ static u16 do_dsm(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
 	st = read_dsm_ranges(ctrl, c, r, nr);
 	/* deallocated blocks read back as zeroes (DLFEAT = 1) */
 	for (i = 0; !st && i < nr; i++)
-		memset(ctrl->storage +
-		       (le64_to_cpu(r[i].slba) << ctrl->lba_shift), 0,
-		       (size_t)le32_to_cpu(r[i].nlb) << ctrl->lba_shift);
+		zero_partial_units(ctrl,
+				   le64_to_cpu(r[i].slba) << ctrl->lba_shift,
+				   (u64)le32_to_cpu(r[i].nlb) << ctrl->lba_shift);
 	kfree(r);
 	return st;
 }

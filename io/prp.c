@@ -36,6 +36,25 @@ void *nvmev_host_map(u64 addr, size_t len, bool write)
 	return page_address(page) + (addr & ~PAGE_MASK);
 }
 
+/*
+ * Is [addr, addr+len) ordinary host RAM, every page of it, that a host
+ * driver may hand to a device (queues, buffers)?
+ */
+bool nvmev_host_range_ok(u64 addr, u64 len)
+{
+	u64 end = addr + len, a;
+
+	if (!len || end < addr)
+		return false;
+	for (a = addr; a < end; a = (a & PAGE_MASK) + PAGE_SIZE) {
+		size_t n = min_t(u64, end - a, PAGE_SIZE - (a & ~PAGE_MASK));
+
+		if (!nvmev_host_map(a, n, true))
+			return false;
+	}
+	return true;
+}
+
 static int xfer_chunk(u64 addr, size_t len, enum nvmev_dir dir,
 		      nvmev_xfer_fn fn, void *priv, u16 *status)
 {
@@ -88,6 +107,8 @@ u16 nvmev_prp_walk(struct nvmev_ctrl *ctrl, u64 prp1, u64 prp2, size_t len,
 		__le64 *entries = nvmev_host_map(list, n * sizeof(u64), false);
 		unsigned int i;
 
+		/* long lists (chained, even onto themselves): yield per page */
+		cond_resched();
 		if (!entries)
 			return SC_DATA_XFER_ERROR;
 		for (i = 0; i < n && len; i++) {

@@ -43,6 +43,9 @@
 DEFINE_STATIC_KEY_FALSE(nvmev_trace_key);
 DEFINE_PER_CPU(u64, nvmev_trace_cmd);
 
+/* per-CPU ring size limit, KiB (256 MiB) */
+#define NVMEV_TRACE_MAX_KB	(256 * 1024)
+
 #define NVMEV_REC_ENTER		1
 #define NVMEV_REC_EXIT		2
 #define NVMEV_REC_HAS_CMD	0x80
@@ -315,36 +318,52 @@ static struct nvmev_ring *nvmev_ring_get(int cpu)
 static int nvmev_rings_alloc(unsigned int kb, bool resize)
 {
 	unsigned long n = nvmev_ring_entries(kb);
-	struct nvmev_ring **old;
+	struct nvmev_ring **old, **fresh;
 	int cpu, ret = 0;
 
 	old = kcalloc(nr_cpu_ids, sizeof(*old), GFP_KERNEL);
-	if (!old)
-		return -ENOMEM;
+	fresh = kcalloc(nr_cpu_ids, sizeof(*fresh), GFP_KERNEL);
+	if (!old || !fresh) {
+		ret = -ENOMEM;
+		goto out;
+	}
 
+	/* All or nothing: allocate every new ring before replacing any. */
 	for_each_possible_cpu(cpu) {
-		struct nvmev_trace_cpu *tc = per_cpu_ptr(&nvmev_tc, cpu);
 		struct nvmev_ring *ring = nvmev_ring_get(cpu);
 
 		if (ring && !resize)
 			continue;
-		ring = kvzalloc_node(struct_size(ring, rec, n), GFP_KERNEL,
-				     cpu_to_node(cpu));
+		ring = kvzalloc_node(struct_size(ring, rec, n),
+				     GFP_KERNEL | __GFP_NOWARN, cpu_to_node(cpu));
 		if (!ring) {
 			ret = -ENOMEM;
-			break;
+			goto out;
 		}
 		ring->mask = n - 1;
+		fresh[cpu] = ring;
+	}
+	for_each_possible_cpu(cpu) {
+		struct nvmev_trace_cpu *tc = per_cpu_ptr(&nvmev_tc, cpu);
+
+		if (!fresh[cpu])
+			continue;
 		old[cpu] = nvmev_ring_get(cpu);
-		rcu_assign_pointer(tc->ring, ring);
+		rcu_assign_pointer(tc->ring, fresh[cpu]);
+		fresh[cpu] = NULL;
 		tc->base_recorded = READ_ONCE(tc->recorded);
 		tc->base_dropped = READ_ONCE(tc->dropped);
 	}
-
 	synchronize_rcu();
-	for_each_possible_cpu(cpu)
-		kvfree(old[cpu]);
+out:
+	for_each_possible_cpu(cpu) {
+		if (old)
+			kvfree(old[cpu]);
+		if (fresh)
+			kvfree(fresh[cpu]);
+	}
 	kfree(old);
+	kfree(fresh);
 	return ret;
 }
 
@@ -754,13 +773,24 @@ static ssize_t nvmev_size_write(struct file *file, const char __user *ubuf,
 	ret = kstrtouint_from_user(ubuf, count, 0, &kb);
 	if (ret)
 		return ret;
-	if (kb < 1 || kb > 256 * 1024)
+	if (kb < 1 || kb > NVMEV_TRACE_MAX_KB) {
+		pr_warn_ratelimited("nvmev: buffer_size_kb=%u: must be 1..%u\n",
+				    kb, NVMEV_TRACE_MAX_KB);
 		return -EINVAL;
+	}
+	/* one ring per possible CPU: at most a quarter of RAM in all */
+	if ((u64)kb * num_possible_cpus() >
+	    ((u64)totalram_pages() << (PAGE_SHIFT - 10)) / 4) {
+		pr_warn_ratelimited("nvmev: buffer_size_kb=%u: %u CPUs x %u KiB is more than a quarter of RAM\n",
+				    kb, num_possible_cpus(), kb);
+		return -ENOMEM;
+	}
 	mutex_lock(&nvmev_trace_lock);
-	nvmev_buf_kb = kb;
 	/* Allocated rings are replaced now; otherwise at the next enable. */
 	if (nvmev_ring_get(cpumask_first(cpu_possible_mask)))
 		ret = nvmev_rings_alloc(kb, true);
+	if (!ret)
+		nvmev_buf_kb = kb;	/* only a size that is in force */
 	mutex_unlock(&nvmev_trace_lock);
 	if (ret)
 		return ret;
