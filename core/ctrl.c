@@ -11,6 +11,8 @@
 #include <linux/delay.h>
 #include <linux/ioport.h>
 #include <linux/sched.h>
+#include <linux/seq_file.h>
+#include <linux/math64.h>
 
 #include "nvmev.h"
 #include "../trace/nvmev_trace.h"
@@ -365,8 +367,12 @@ static unsigned int arbitration_burst(struct nvmev_ctrl *ctrl)
 	return ab == 7 ? UINT_MAX : 1U << ab;
 }
 
-static bool process_io_sq(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq,
-			  unsigned int burst)
+/*
+ * Fetch up to @burst commands of @sq.  They are all fetched at @t: one
+ * clock read per pass, not per command.  Returns how many.
+ */
+static unsigned int process_io_sq(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq,
+				  unsigned int burst, u64 t)
 {
 	u32 tail = nvmev_db_read(ctrl, sq->qid, false);
 	struct nvmev_io io;
@@ -387,7 +393,7 @@ static bool process_io_sq(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq,
 		WRITE_ONCE(sq->head, (sq->head + 1) % sq->size);
 		io.sqid = sq->qid;
 		io.sq_instance = sq->instance;
-		io.t_fetch = nvmev_now();
+		io.t_fetch = t;
 		io.result = 0;
 		io.flags = 0;
 		nvmev_trace_set_cmd(sq->qid, io.cmd.common.command_id);
@@ -396,7 +402,7 @@ static bool process_io_sq(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq,
 		nvmev_trace_clear_cmd();
 		n++;
 	}
-	return n > 0;
+	return n;
 }
 
 static void check_cq_doorbells(struct nvmev_ctrl *ctrl)
@@ -464,28 +470,167 @@ static void slow_checks(struct nvmev_ctrl *ctrl)
 	nvmev_msix_poll_pending(ctrl);
 }
 
-static bool dispatch_once(struct nvmev_ctrl *ctrl)
+/* One pass over the registers and every SQ; returns the commands fetched. */
+static unsigned int dispatch_once(struct nvmev_ctrl *ctrl, u64 t)
 {
-	unsigned int burst;
-	bool busy = false;
+	unsigned int burst, n = 0;
 	int i;
 
 	check_registers(ctrl);
 	if (!ctrl->enabled || (READ_ONCE(ctrl->regs->csts) & NVME_CSTS_CFS))
-		return false;
+		return 0;
 	/* fetching commands is DMA: none while Bus Master Enable is clear */
 	if (unlikely(!nvmev_bus_master(ctrl)))
-		return false;
+		return 0;
 
-	busy |= process_admin_sq(ctrl);
+	n += process_admin_sq(ctrl);
 	burst = arbitration_burst(ctrl);
 	for (i = 1; i < NVMEV_NR_QUEUES && ctrl->enabled; i++) {
 		struct nvmev_sq *sq = &ctrl->sq[i];
 
 		if (sq->valid)
-			busy |= process_io_sq(ctrl, sq, burst);
+			n += process_io_sq(ctrl, sq, burst, t);
 	}
-	return busy;
+	return n;
+}
+
+/* ---- deep idle: a timer watches the doorbells --------------------------- */
+
+/*
+ * Would the dispatcher have anything to do?  Called from the watch timer
+ * (hard interrupt) while the dispatcher sleeps, so everything it reads is
+ * stable or a plain host write.  @all: also look for doorbell writes that
+ * only the 10 ms checks care about (invalid values, queues that do not
+ * exist); the timer looks only at the SQs that exist (ctrl->watch_qid[],
+ * listed before the dispatcher went to sleep): a tick must be cheap.
+ */
+static bool dispatcher_has_work(struct nvmev_ctrl *ctrl, bool all)
+{
+	u32 *db = ctrl->bar + NVME_REG_DBS;
+	unsigned int i;
+
+	if (READ_ONCE(ctrl->regs->cc) != ctrl->cc ||
+	    nvmev_model_wants_service(ctrl) || READ_ONCE(ctrl->park))
+		return true;
+	if (!ctrl->enabled)
+		return false;
+	if (!all) {
+		for (i = 0; i < ctrl->watch_nq; i++) {
+			struct nvmev_sq *sq = &ctrl->sq[ctrl->watch_qid[i]];
+
+			if (READ_ONCE(db[2 * sq->qid]) != sq->head)
+				return true;
+		}
+		return false;
+	}
+	for (i = 0; i < NVMEV_NR_QUEUES; i++) {
+		struct nvmev_sq *sq = &ctrl->sq[i];
+		struct nvmev_cq *cq = &ctrl->cq[i];
+		u32 tail = READ_ONCE(db[2 * i]), head = READ_ONCE(db[2 * i + 1]);
+
+		/* a new command, or any doorbell write the checks must see */
+		if (sq->valid ? tail != sq->head && !sq->db_error : tail != 0)
+			return true;
+		if (cq->valid ? head >= cq->size && !cq->db_error : head != 0)
+			return true;
+	}
+	/* AERs held back by a full admin CQ the host has since reaped */
+	return ctrl->nr_aer && (ctrl->aer_pending & ~ctrl->aer_masked) &&
+	       nvmev_cq_free_slots(ctrl, &ctrl->cq[0]);
+}
+
+/* a doorbell written just after a tick waits one period, then the wake-up */
+#define WATCH_PERIOD_NS		(700 * NSEC_PER_USEC)
+
+static enum hrtimer_restart watch_fn(struct hrtimer *t)
+{
+	struct nvmev_ctrl *ctrl = container_of(t, struct nvmev_ctrl, watch);
+	/* the watch's own cost, sampled every 16th tick (two clock reads) */
+	bool sample = !(++ctrl->watch_ticks & 15);
+	u64 t0 = sample ? nvmev_now() : 0;
+	enum hrtimer_restart ret = HRTIMER_RESTART;
+
+	if (dispatcher_has_work(ctrl, false)) {
+		ctrl->watch_wakeups++;
+		ctrl->watch_hit_ns = nvmev_now();
+		wake_up_process(ctrl->dispatcher);
+		/* the workers sleep too: wake them now, not after the fetch */
+		nvmev_workers_kick(ctrl);
+		ret = HRTIMER_NORESTART;
+	} else {
+		/* from the last expiry: no clock read */
+		hrtimer_add_expires_ns(t, WATCH_PERIOD_NS);
+	}
+	if (sample)
+		WRITE_ONCE(ctrl->watch_ns, ctrl->watch_ns + 16 * (nvmev_now() - t0));
+	return ret;
+}
+
+/*
+ * Deep idle: sleep until the watch timer sees a doorbell or register
+ * change.  Checking every ~1 ms from a timer interrupt costs far less than
+ * waking the thread as often: no context switch, a few hundred loads.
+ * The first command after an idle period waits at most one period.
+ * kthread_stop(), parking and debugfs snapshot requests wake us directly.
+ */
+static void dispatcher_watch(struct nvmev_ctrl *ctrl)
+{
+	unsigned int i;
+
+	ctrl->watch_nq = 0;
+	for (i = 0; i < NVMEV_NR_QUEUES; i++)
+		if (ctrl->sq[i].valid && !ctrl->sq[i].db_error)
+			ctrl->watch_qid[ctrl->watch_nq++] = i;
+	set_current_state(TASK_IDLE);
+	if (dispatcher_has_work(ctrl, true) || kthread_should_stop()) {
+		__set_current_state(TASK_RUNNING);
+		return;
+	}
+	ctrl->idle_enter_deep++;
+	ctrl->watch_hit_ns = 0;
+	hrtimer_start(&ctrl->watch, ns_to_ktime(WATCH_PERIOD_NS),
+		      HRTIMER_MODE_REL);
+	schedule();
+	hrtimer_cancel(&ctrl->watch);
+	__set_current_state(TASK_RUNNING);
+}
+
+/* The first fetch after a wake by the watch: how long the wake-up took. */
+static void watch_wake_done(struct nvmev_ctrl *ctrl, u64 now)
+{
+	u64 d = now - ctrl->watch_hit_ns;
+
+	ctrl->watch_hit_ns = 0;
+	WRITE_ONCE(ctrl->wake_cnt, ctrl->wake_cnt + 1);
+	WRITE_ONCE(ctrl->wake_sum_ns, ctrl->wake_sum_ns + d);
+	if (d > ctrl->wake_max_ns)
+		WRITE_ONCE(ctrl->wake_max_ns, d);
+}
+
+void nvmev_ctrl_cpu_show(struct nvmev_ctrl *ctrl, struct seq_file *m)
+{
+	u64 cmds = READ_ONCE(ctrl->disp_cmds), ns = READ_ONCE(ctrl->disp_busy_ns);
+
+	seq_printf(m, "dispatcher_cmds %llu\n", cmds);
+	seq_printf(m, "dispatcher_busy_ns %llu\n", ns);
+	seq_printf(m, "dispatcher_ns_per_cmd %llu\n", cmds ? div64_u64(ns, cmds) : 0);
+	if (ctrl->dispatcher)
+		seq_printf(m, "dispatcher_runtime_ns %llu\n",
+			   (u64)ctrl->dispatcher->se.sum_exec_runtime);
+	seq_printf(m, "idle_deep_entries %llu\n", READ_ONCE(ctrl->idle_enter_deep));
+	seq_printf(m, "idle_watch_ticks %llu\n", READ_ONCE(ctrl->watch_ticks));
+	seq_printf(m, "idle_watch_wakeups %llu\n", READ_ONCE(ctrl->watch_wakeups));
+	seq_printf(m, "idle_watch_period_ns %lu\n", WATCH_PERIOD_NS);
+	/* estimated: every 16th tick is timed, times 16 */
+	seq_printf(m, "idle_watch_ns %llu\n", READ_ONCE(ctrl->watch_ns));
+	/* from the tick that saw the doorbell to the fetch */
+	seq_printf(m, "idle_wake_count %llu\n", READ_ONCE(ctrl->wake_cnt));
+	seq_printf(m, "idle_wake_avg_ns %llu\n", ctrl->wake_cnt ?
+		   div64_u64(READ_ONCE(ctrl->wake_sum_ns), ctrl->wake_cnt) : 0);
+	seq_printf(m, "idle_wake_max_ns %llu\n", READ_ONCE(ctrl->wake_max_ns));
+	/* worst case: written just after a tick */
+	seq_printf(m, "idle_first_cmd_max_delay_ns %llu\n",
+		   WATCH_PERIOD_NS + READ_ONCE(ctrl->wake_max_ns));
 }
 
 /*
@@ -506,6 +651,7 @@ void nvmev_threads_park(void)
 		return;
 	mutex_lock(&ctrl->park_lock);
 	WRITE_ONCE(ctrl->park, true);
+	/* the threads see park before we count them */
 	smp_mb();
 	deadline = jiffies + 2 * HZ;
 	while (atomic_read(&ctrl->parked) < (int)ctrl->nr_workers + 1) {
@@ -545,11 +691,11 @@ static int nvmev_dispatcher(void *data)
 {
 	struct nvmev_ctrl *ctrl = data;
 	u64 last_busy = nvmev_now(), last_slow = 0, last_idle = 0;
-	unsigned int sleep_us = 0;
+	unsigned int sleep_us = 0, spins = 0;
 
 	pr_info("dispatcher running on CPU %d\n", smp_processor_id());
 	while (!kthread_should_stop()) {
-		bool busy;
+		unsigned int n;
 		u64 now;
 
 		if (unlikely(READ_ONCE(ctrl->park))) {
@@ -557,8 +703,9 @@ static int nvmev_dispatcher(void *data)
 			continue;
 		}
 		nvmev_model_service(ctrl);
-		busy = dispatch_once(ctrl);
+		/* one clock read per pass: the fetch time of its commands */
 		now = nvmev_now();
+		n = dispatch_once(ctrl, now);
 		/*
 		 * Doorbell sanity, asynchronous events held back by a full
 		 * admin CQ and MSI-X vectors pending behind a mask: every
@@ -568,8 +715,19 @@ static int nvmev_dispatcher(void *data)
 			last_slow = now;
 			slow_checks(ctrl);
 		}
-		if (busy) {
-			last_busy = now;
+		if (unlikely(ctrl->watch_hit_ns)) {
+			if (n)
+				watch_wake_done(ctrl, now);
+			else
+				ctrl->watch_hit_ns = 0;	/* not a command */
+		}
+		if (n) {
+			u64 end = nvmev_now();
+
+			/* the emulator's own cost: busy passes only */
+			WRITE_ONCE(ctrl->disp_busy_ns, ctrl->disp_busy_ns + end - now);
+			WRITE_ONCE(ctrl->disp_cmds, ctrl->disp_cmds + n);
+			last_busy = end;
 			sleep_us = 0;
 			cond_resched();
 			continue;
@@ -583,12 +741,22 @@ static int nvmev_dispatcher(void *data)
 			last_idle = now;
 			nvmev_model_idle(ctrl, now);
 		}
+		/*
+		 * Idle.  Poll for idle_spin_us, then sleep between polls,
+		 * backing off up to idle_sleep_us; after idle_deep_ms, let a
+		 * timer watch the doorbells.
+		 */
 		if (now - last_busy < (u64)READ_ONCE(nvmev_idle_spin_us) * NSEC_PER_USEC) {
-			cpu_relax();
+			nvmev_spin_relax(&spins);
 			cond_resched();
 			continue;
 		}
-		/* idle: back off exponentially up to idle_sleep_us */
+		if (READ_ONCE(nvmev_idle_deep_ms) &&
+		    now - last_busy >= (u64)READ_ONCE(nvmev_idle_deep_ms) * NSEC_PER_MSEC &&
+		    !nvmev_model_idle_pending(ctrl)) {
+			dispatcher_watch(ctrl);
+			continue;
+		}
 		sleep_us = clamp(sleep_us * 2, 10U,
 				 max(READ_ONCE(nvmev_idle_sleep_us), 10U));
 		usleep_range(sleep_us, sleep_us + sleep_us / 4);
@@ -603,6 +771,8 @@ int nvmev_dispatcher_start(struct nvmev_ctrl *ctrl)
 
 	for (i = 0; i < NVMEV_NR_QUEUES; i++)
 		spin_lock_init(&ctrl->cq[i].lock);
+	hrtimer_init(&ctrl->watch, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	ctrl->watch.function = watch_fn;
 	t = kthread_create(nvmev_dispatcher, ctrl, "nvmev_dispatch");
 	if (IS_ERR(t))
 		return PTR_ERR(t);
@@ -616,6 +786,7 @@ void nvmev_dispatcher_stop(struct nvmev_ctrl *ctrl)
 {
 	if (ctrl->dispatcher) {
 		kthread_stop(ctrl->dispatcher);
+		hrtimer_cancel(&ctrl->watch);
 		ctrl->dispatcher = NULL;
 	}
 }

@@ -14,6 +14,7 @@
 #include <linux/cpumask.h>
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
+#include <asm/tsc.h>
 
 #include "nvmev.h"
 #include "../trace/nvmev_trace.h"
@@ -53,6 +54,7 @@ MODULE_PARM_DESC(serial, "Serial number (up to 20 ASCII characters; default deri
  */
 #define IDLE_SPIN_US_MAX	10000000U	/* 10 s */
 #define IDLE_SLEEP_US_MAX	100000U		/* 100 ms */
+#define IDLE_DEEP_MS_MAX	60000U		/* 1 min */
 
 static int param_set_bounded(const char *val, const struct kernel_param *kp,
 			     unsigned int max)
@@ -91,6 +93,24 @@ static const struct kernel_param_ops idle_sleep_ops = {
 unsigned int nvmev_idle_spin_us = 10000;
 module_param_cb(idle_spin_us, &idle_spin_ops, &nvmev_idle_spin_us, 0644);
 MODULE_PARM_DESC(idle_spin_us, "Dispatcher and workers: keep polling this long after the last command before backing off to sleep, 0..10000000 (default 10000)");
+
+static int param_set_deep(const char *val, const struct kernel_param *kp)
+{
+	return param_set_bounded(val, kp, IDLE_DEEP_MS_MAX);
+}
+
+static const struct kernel_param_ops idle_deep_ops = {
+	.set = param_set_deep,
+	.get = param_get_uint,
+};
+
+unsigned int nvmev_idle_deep_ms = 1000;
+module_param_cb(idle_deep_ms, &idle_deep_ops, &nvmev_idle_deep_ms, 0644);
+MODULE_PARM_DESC(idle_deep_ms, "Dispatcher: after this long without a command a timer watches the doorbells every ~1 ms instead of the thread polling, 0..60000, 0 = never (default 1000)");
+
+unsigned int nvmev_spin_pause_every = 1;
+module_param_named(spin_pause_every, nvmev_spin_pause_every, uint, 0644);
+MODULE_PARM_DESC(spin_pause_every, "Idle polling: one PAUSE (cpu_relax) every N passes, 0 = never (default 1)");
 
 unsigned int nvmev_idle_sleep_us = 500;
 module_param_cb(idle_sleep_us, &idle_sleep_ops, &nvmev_idle_sleep_us, 0644);
@@ -261,6 +281,20 @@ static int latency_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(latency);
 
+/* The emulator's own CPU cost: busy passes only, and total run time. */
+static int cpu_show(struct seq_file *m, void *v)
+{
+	struct nvmev_ctrl *ctrl = m->private;
+
+	/* local_clock() is the TSC; an unstable one is kept within a tick */
+	seq_printf(m, "clock local_clock tsc_unstable %d\n",
+		   check_tsc_unstable());
+	nvmev_ctrl_cpu_show(ctrl, m);
+	nvmev_workers_cpu_show(ctrl, m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(cpu);
+
 static void nvmev_unmap(struct nvmev_ctrl *ctrl)
 {
 	if (ctrl->storage)
@@ -362,6 +396,7 @@ static int __init nvmev_init(void)
 	if (ret)
 		goto err_trace;
 	debugfs_create_file("latency", 0444, ctrl->debugfs, ctrl, &latency_fops);
+	debugfs_create_file("cpu", 0444, ctrl->debugfs, ctrl, &cpu_fops);
 	ret = nvmev_dispatcher_start(ctrl);
 	if (ret)
 		goto err_workers;

@@ -211,6 +211,18 @@ void nvmev_model_service(struct nvmev_ctrl *ctrl)
 	complete(&m->snap_done);
 }
 
+/* Dispatcher (or its doorbell watch): is a snapshot request waiting? */
+bool nvmev_model_wants_service(struct nvmev_ctrl *ctrl)
+{
+	return atomic_read(&ctrl->model->snap_req);
+}
+
+/* Dispatcher: does the model want idle time (background GC)? */
+bool nvmev_model_idle_pending(struct nvmev_ctrl *ctrl)
+{
+	return ftl_idle_pending(ftl_of(ctrl));
+}
+
 /* Any thread: a consistent copy of the model statistics. */
 int nvmev_model_stats(struct nvmev_ctrl *ctrl, struct ftl_stats *st)
 {

@@ -28,6 +28,8 @@
 #include <linux/pci.h>
 #include <linux/mutex.h>
 #include <linux/wait.h>
+#include <linux/hrtimer.h>
+#include <linux/sched/clock.h>
 
 #define NVMEV_DRV_NAME		"nvmev"
 #define NVMEV_VERSION		"0.1.0"
@@ -154,6 +156,7 @@ struct nvmev_io {
 };
 
 struct nvmev_worker;
+struct seq_file;
 
 enum { NVMEV_LAT_READ, NVMEV_LAT_WRITE, NVMEV_LAT_OTHER, NVMEV_LAT_CLASSES };
 #define NVMEV_LAT_BUCKETS	32
@@ -269,6 +272,20 @@ struct nvmev_ctrl {
 
 	struct nvmev_model *model;	/* device model, dispatcher-only */
 
+	/* dispatcher cost, busy passes only (debugfs cpu) */
+	u64 disp_busy_ns;
+	u64 disp_cmds;
+	/* deep idle: a timer watches the doorbells, see core/ctrl.c */
+	struct hrtimer watch;
+	u64 watch_ticks;
+	u64 watch_ns;			/* time spent in the watch callback */
+	u64 watch_wakeups;
+	u64 idle_enter_deep;
+	u64 watch_hit_ns;		/* the tick that saw work, 0 if none */
+	u16 watch_qid[NVMEV_NR_QUEUES];	/* the SQs the watch looks at */
+	unsigned int watch_nq;
+	u64 wake_cnt, wake_sum_ns, wake_max_ns;
+
 	/* parking the polling threads, see nvmev_threads_park() */
 	struct mutex park_lock;
 	bool park;
@@ -282,6 +299,7 @@ extern struct nvmev_ctrl *nvmev;
 /* module parameters shared across files */
 extern unsigned int nvmev_idle_spin_us;
 extern unsigned int nvmev_idle_sleep_us;
+extern unsigned int nvmev_idle_deep_ms;
 
 /* core/pci.c */
 int nvmev_pci_init(struct nvmev_ctrl *ctrl);
@@ -297,6 +315,7 @@ u32 nvmev_db_read(struct nvmev_ctrl *ctrl, unsigned int qid, bool cq);
 void nvmev_db_clear(struct nvmev_ctrl *ctrl, unsigned int qid, bool cq);
 u32 nvmev_cq_free_slots(struct nvmev_ctrl *ctrl, struct nvmev_cq *cq);
 void nvmev_sync_workers(struct nvmev_ctrl *ctrl);
+void nvmev_ctrl_cpu_show(struct nvmev_ctrl *ctrl, struct seq_file *m);
 bool nvmev_post_cqe(struct nvmev_ctrl *ctrl, struct nvmev_cq *cq,
 		    u16 sqid, u16 cid, u16 status, u32 result, bool *need_irq);
 bool nvmev_cq_full(struct nvmev_ctrl *ctrl, struct nvmev_cq *cq);
@@ -313,6 +332,8 @@ u64 nvmev_model_rw(struct nvmev_ctrl *ctrl, u8 opcode, u64 slba, u32 nlb,
 		   bool fua, u64 now);
 void nvmev_model_idle(struct nvmev_ctrl *ctrl, u64 now);
 void nvmev_model_service(struct nvmev_ctrl *ctrl);
+bool nvmev_model_wants_service(struct nvmev_ctrl *ctrl);
+bool nvmev_model_idle_pending(struct nvmev_ctrl *ctrl);
 int nvmev_model_stats(struct nvmev_ctrl *ctrl, struct ftl_stats *st);
 u8 nvmev_model_percentage_used(struct nvmev_ctrl *ctrl);
 u64 nvmev_model_logical_bytes(struct nvmev_ctrl *ctrl);
@@ -334,6 +355,7 @@ void nvmev_workers_kick(struct nvmev_ctrl *ctrl);
 unsigned int nvmev_workers_ack_epoch(struct nvmev_ctrl *ctrl, u32 epoch);
 void nvmev_workers_lat_stats(struct nvmev_ctrl *ctrl,
 			     struct nvmev_lat_stats out[NVMEV_LAT_CLASSES]);
+void nvmev_workers_cpu_show(struct nvmev_ctrl *ctrl, struct seq_file *m);
 
 /* admin/admin.c */
 void nvmev_admin_process(struct nvmev_ctrl *ctrl, struct nvme_command *cmd);
@@ -342,7 +364,7 @@ void nvmev_raise_aer(struct nvmev_ctrl *ctrl, u8 type, u8 info, u8 log);
 bool nvmev_aer_can_report(struct nvmev_ctrl *ctrl, u8 type);
 void nvmev_admin_deliver_aer(struct nvmev_ctrl *ctrl);
 
-/* Asynchronous event types and the informations nvmev reports */
+/* Asynchronous event types and the event information nvmev reports */
 #define NVMEV_AER_TYPE_ERROR		0
 #define NVMEV_AER_TYPE_SMART		1
 #define NVMEV_AER_ERR_INVALID_DB	0x00	/* write to invalid doorbell */
@@ -363,15 +385,45 @@ u16 nvmev_prp_walk(struct nvmev_ctrl *ctrl, u64 prp1, u64 prp2, size_t len,
 void *nvmev_host_map(u64 addr, size_t len, bool write);
 bool nvmev_host_range_ok(u64 addr, u64 len);
 
+/*
+ * One pass of an idle polling loop.  cpu_relax() (PAUSE) every
+ * spin_pause_every passes: under single-threaded TCG a PAUSE hands the one
+ * host thread to the other vCPUs (the host's, the other polling thread's);
+ * under multi-threaded TCG each PAUSE leaves the vCPU's execution loop and
+ * takes QEMU's global lock, and under KVM it feeds pause-loop exiting.
+ * 0 = never.
+ */
+extern unsigned int nvmev_spin_pause_every;
+static inline void nvmev_spin_relax(unsigned int *spins)
+{
+	unsigned int every = READ_ONCE(nvmev_spin_pause_every);
+
+	if (every && ++*spins >= every) {
+		*spins = 0;
+		cpu_relax();
+	}
+}
+
 /* Bus Master Enable: without it the function may not touch host memory. */
 static inline bool nvmev_bus_master(struct nvmev_ctrl *ctrl)
 {
 	return READ_ONCE(ctrl->cfg[PCI_COMMAND]) & PCI_COMMAND_MASTER;
 }
 
+/*
+ * The polling threads' clock: local_clock(), the scheduler clock, in ns.
+ * It never reads the clocksource device (HPET, ACPI PM timer), whose every
+ * read is an MMIO access (in a TCG guest one that takes QEMU's global
+ * lock); on x86 it is the TSC, scaled.  Across CPUs it is consistent when
+ * sched_clock_stable() (a synchronised TSC, kvm-clock); on a host with an
+ * unstable TSC the kernel keeps each CPU's value within one tick of the
+ * global clock (kernel/sched/clock.c), so a completion is at worst a tick
+ * early or late and never out of order on the CPU that posts it.  See
+ * Documentation/controller.rst, "Time".
+ */
 static inline u64 nvmev_now(void)
 {
-	return ktime_get_ns();
+	return local_clock();
 }
 
 #endif /* _NVMEV_H */

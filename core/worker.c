@@ -13,6 +13,8 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/hrtimer.h>
+#include <linux/seq_file.h>
+#include <linux/math64.h>
 
 #include "nvmev.h"
 #include "../trace/nvmev_trace.h"
@@ -53,6 +55,8 @@ struct nvmev_worker {
 	u32 epoch_seen;
 	u64 completed;
 	u64 dropped;
+	u64 pulled;
+	u64 busy_ns;			/* passes that did work */
 	struct nvmev_lat_stats lat[NVMEV_LAT_CLASSES];
 };
 
@@ -174,6 +178,7 @@ bool nvmev_workers_have_room(struct nvmev_ctrl *ctrl)
 
 static void kick(struct nvmev_worker *w)
 {
+	/* pairs with worker_sleep(): publish the ring, then read sleeping */
 	smp_mb();
 	if (READ_ONCE(w->sleeping))
 		wake_up_process(w->task);
@@ -256,6 +261,7 @@ static bool pull(struct nvmev_worker *w)
 		nvmev_io_execute(ctrl, io);
 		nvmev_trace_clear_cmd();
 		heap_push(w, slot);
+		w->pulled++;
 		did = true;
 	}
 	return did;
@@ -344,7 +350,7 @@ static bool complete_due(struct nvmev_worker *w, u64 now)
 			w->deferred[nr_deferred++] = slot;
 			continue;
 		}
-		t_post = nvmev_now();
+		t_post = now;	/* read just before this pass: no clock per CQE */
 		trace_nvmev_cmd_complete(io->sqid, io->cmd.common.command_id,
 					 io->status, io->t_target - io->t_fetch,
 					 t_post - io->t_fetch);
@@ -372,40 +378,51 @@ static bool complete_due(struct nvmev_worker *w, u64 now)
 	return did;
 }
 
-static void worker_sleep(struct nvmev_worker *w, u64 until)
+/*
+ * Sleep until @until (ns, nvmev_now()) or, with 0, until kicked (a 1 s
+ * timeout guards against a lost wake-up).  Returns true when an idle
+ * sleep ended by a kick: work is coming.
+ */
+static bool worker_sleep(struct nvmev_worker *w, u64 until)
 {
+	bool kicked = false;
+
 	set_current_state(TASK_IDLE);
 	WRITE_ONCE(w->sleeping, 1);
+	/* pairs with kick(): publish sleeping, then look at the ring */
 	smp_mb();
 	if (w->ring_head == smp_load_acquire(&w->ring_tail) &&
 	    smp_load_acquire(&w->ctrl->epoch) == w->epoch_seen &&
 	    !kthread_should_stop()) {
-		if (until) {
-			ktime_t t = ns_to_ktime(until);
+		u64 now = nvmev_now();
 
-			schedule_hrtimeout_range_clock(&t, WAKE_MARGIN_NS / 2,
-						       HRTIMER_MODE_ABS,
-						       CLOCK_MONOTONIC);
-		} else {
-			schedule_timeout(HZ);
+		if (until > now) {
+			/* relative: nvmev_now() is not CLOCK_MONOTONIC */
+			ktime_t t = ns_to_ktime(until - now);
+
+			schedule_hrtimeout_range(&t, WAKE_MARGIN_NS / 2,
+						 HRTIMER_MODE_REL);
+		} else if (!until) {
+			kicked = schedule_timeout(HZ) > 0;
 		}
 	}
 	WRITE_ONCE(w->sleeping, 0);
 	__set_current_state(TASK_RUNNING);
+	return kicked;
 }
 
 static int nvmev_worker_fn(void *data)
 {
 	struct nvmev_worker *w = data;
 	struct nvmev_ctrl *ctrl = w->ctrl;
-
 	u64 last_busy = nvmev_now();
+	unsigned int spins = 0;
 
 	pr_info("I/O worker %u running on CPU %d\n", w->id, smp_processor_id());
 	while (!kthread_should_stop()) {
 		u32 epoch = smp_load_acquire(&ctrl->epoch);
 		bool did;
-		u64 now;
+		u64 t0, now;
 
 		if (unlikely(epoch != w->epoch_seen)) {
 			drop_stale(w);
@@ -416,10 +433,13 @@ static int nvmev_worker_fn(void *data)
 			nvmev_park_self(ctrl, &w->epoch_seen);
 			continue;
 		}
+		t0 = nvmev_now();
 		did = pull(w);
-		now = nvmev_now();
+		now = did ? nvmev_now() : t0;
 		did |= complete_due(w, now);
 		if (did) {
+			/* the emulator's own cost: busy passes only */
+			WRITE_ONCE(w->busy_ns, w->busy_ns + nvmev_now() - t0);
 			last_busy = now;
 			cond_resched();
 			continue;
@@ -430,16 +450,36 @@ static int nvmev_worker_fn(void *data)
 		 * wake-up; then sleep until the dispatcher kicks us.
 		 */
 		if (!w->nr_heap &&
-		    now - last_busy > (u64)nvmev_idle_spin_us * NSEC_PER_USEC)
-			worker_sleep(w, 0);
-		else if (w->nr_heap && key(w, 0) > now + SPIN_NS)
+		    now - last_busy > (u64)READ_ONCE(nvmev_idle_spin_us) * NSEC_PER_USEC) {
+			/* kicked awake: poll again, the commands follow */
+			if (worker_sleep(w, 0))
+				last_busy = nvmev_now();
+		} else if (w->nr_heap && key(w, 0) > now + SPIN_NS) {
 			worker_sleep(w, key(w, 0) - WAKE_MARGIN_NS);
-		else
-			cpu_relax();
+		} else {
+			nvmev_spin_relax(&spins);
+		}
 		/* worker_sleep() may return at once (work is queued) */
 		cond_resched();
 	}
 	return 0;
+}
+
+void nvmev_workers_cpu_show(struct nvmev_ctrl *ctrl, struct seq_file *m)
+{
+	unsigned int i;
+
+	for (i = 0; i < ctrl->nr_workers; i++) {
+		struct nvmev_worker *w = &ctrl->workers[i];
+		u64 n = READ_ONCE(w->pulled), ns = READ_ONCE(w->busy_ns);
+
+		seq_printf(m, "worker%u_cmds %llu\n", i, n);
+		seq_printf(m, "worker%u_busy_ns %llu\n", i, ns);
+		seq_printf(m, "worker%u_ns_per_cmd %llu\n", i, n ? div64_u64(ns, n) : 0);
+		if (w->task)
+			seq_printf(m, "worker%u_runtime_ns %llu\n", i,
+				   (u64)w->task->se.sum_exec_runtime);
+	}
 }
 
 int nvmev_workers_start(struct nvmev_ctrl *ctrl)

@@ -724,6 +724,11 @@ static void idle_gc(struct ftl *f, u64 now)
 	gc_advance(f, now, (u32)f->p.gc_step_units, false);
 }
 
+bool ftl_idle_pending(const struct ftl *f)
+{
+	return f->victim != FTL_INVALID || f->free_cnt < f->high_wm;
+}
+
 void ftl_idle(struct ftl *f, u64 now)
 {
 	u32 i;

@@ -270,6 +270,8 @@ u64 ftl_trim(struct ftl *ftl, u64 lpn, u32 nr_lpn, u64 now);
 bool ftl_mapped(const struct ftl *ftl, u64 lpn);
 /* Dispatcher idle: one small step of background GC if below high_wm. */
 void ftl_idle(struct ftl *ftl, u64 now);
+/* Has ftl_idle() work to do (background GC below high_wm, a victim open)? */
+bool ftl_idle_pending(const struct ftl *ftl);
 
 /* ---- observability ---- */
 void ftl_stats(const struct ftl *ftl, struct ftl_stats *st);
