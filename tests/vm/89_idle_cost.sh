@@ -16,6 +16,11 @@ need_dev
 CPU=/sys/kernel/debug/nvmev/cpu
 [ -f "$CPU" ] || fail "$CPU missing"
 val() { sed -n "s/^$1 //p" "$CPU"; }
+# fresh counters: only this test's idle periods count
+expect_ok "rmmod" nvmev_unload
+wait_for_no_dev 30 || fail "device still present after rmmod"
+expect_ok "insmod" nvmev_load
+wait_for_dev 30 || fail "device did not come back"
 run_fio warm --rw=randread --bs=4k --iodepth=1 --size=64M --number_ios=2000
 run_fio cold --rw=randread --bs=4k --iodepth=1 --size=64M --number_ios=8 \
 	--thinktime=1500000 --thinktime_blocks=1
