@@ -87,6 +87,9 @@ devlat() {
 	fi
 }
 
+# the nvme driver's I/O timeouts so far (a row with any is not a figure)
+iotimeouts() { dmesg | grep -c 'nvme.* QID [0-9]* timeout'; }
+
 uptime_ms() { awk '{ printf "%.0f", $1 * 1000 }' /proc/uptime; }
 
 # cpusnap -> "uptime_ms nworkers disp_cmds disp_busy_ns disp_runtime_ns
@@ -161,6 +164,7 @@ row() {
 	case $_rw in *read) _dir=read _cls=read;; *) _dir=write _cls=write;; esac
 	_jobs=${ROW_JOBS:-1}
 	_before=$(devlat "$_cls")
+	_to0=$(iotimeouts)
 	_c0=$(cpusnap)
 	fio --name="$_id" --filename="$NVMEV_DEV" --ioengine=libaio --direct=1 \
 		--rw="$_rw" --bs="$_bs" --iodepth="$((_qd / _jobs))" --numjobs="$_jobs" \
@@ -171,6 +175,8 @@ row() {
 	_rc=$?
 	_c1=$(cpusnap)
 	_after=$(devlat "$_cls")
+	_to=$(($(iotimeouts) - _to0))
+	[ "$_to" = 0 ] || ROW_EXTRA="${ROW_EXTRA:+$ROW_EXTRA }io_timeouts=$_to"
 	cat "$W/$_id.json" "$W/$_id.err" >"$NVMEV_DETAIL" 2>/dev/null
 	if [ "$_rc" != 0 ]; then
 		echo "fio failed ($_rc) for row $_id: $(tail -3 "$W/$_id.err" | tr '\n' ' ')"
