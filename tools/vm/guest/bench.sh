@@ -356,7 +356,7 @@ if [ "$DEVVIEW" = 1 ]; then
 	emit latency "$W/latency.txt"
 	cat "$DBG/cpu" >"$W/cpu.txt"
 	emit cpu "$W/cpu.txt"
-	sed -n 's/^clock /clock,/p' "$W/cpu.txt" | tr ' ' _ >>"$W/meta.csv"
+	sed -n 's/^clock /clock,/p' "$W/cpu.txt" >>"$W/meta.csv"
 fi
 
 # ---- sustained random write through GC -----------------------------------------
