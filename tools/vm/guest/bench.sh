@@ -129,8 +129,9 @@ cpucost() {
 			c = y[k] - x[k]; t = y[k + 1] - x[k + 1]; wc += c; wb += t; wr += y[k + 2] - x[k + 2]
 			each = each (i ? "/" : "") (c > 0 ? sprintf("%.0f", t / c) : "-")
 		}
-		printf "%.0f,%s,%.1f,%.0f,%s,%s,%.1f\n", dc, dc > 0 ? sprintf("%.0f", db / dc) : "",
-			100 * dr / dt, wc, wc > 0 ? sprintf("%.0f", wb / wc) : "", each, 100 * wr / dt
+		# (parenthesised: a bare ">" in a printf argument list is a redirection)
+		printf "%.0f,%s,%.1f,%.0f,%s,%s,%.1f\n", dc, (dc > 0 ? sprintf("%.0f", db / dc) : ""),
+			100 * dr / dt, wc, (wc > 0 ? sprintf("%.0f", wb / wc) : ""), each, 100 * wr / dt
 	}'
 }
 
@@ -502,7 +503,7 @@ idle_block() {
 			-v e1="$(cpuval idle_deep_entries)" 'BEGIN {
 			n = c1 - c0
 			printf "cold_deep_entries,%d\ncold_wake_count,%d\n", e1 - e0, n
-			printf "cold_wake_avg_ns,%s\n", n > 0 ? sprintf("%.0f", (c1 * a1 - c0 * a0) / n) : ""
+			printf "cold_wake_avg_ns,%s\n", (n > 0 ? sprintf("%.0f", (c1 * a1 - c0 * a0) / n) : "")
 		}' >>"$I"
 		for _k in idle_watch_period_ns idle_wake_count idle_wake_avg_ns idle_wake_max_ns \
 			idle_first_cmd_max_delay_ns; do
