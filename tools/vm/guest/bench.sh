@@ -558,7 +558,8 @@ scale_block() {
 			echo "  (parameter cpus reads $_got: dispatcher + $_nw I/O worker(s))"
 			precond "$REGION"
 			[ -n "$_hdr_done" ] || { hdr; _hdr_done=1; }
-			ROW_EXTRA="cpus=$_cpus workers=$_n jobs=$SCALE_JOBS"
+			# (extra is one CSV field: the list with "/" for ",")
+			ROW_EXTRA="cpus=$(echo "$_cpus" | tr , /) workers=$_n jobs=$SCALE_JOBS"
 			std "scale$_n" "4k rr QD32 $_n worker(s)" randread 4k 32 off
 		done
 	else
