@@ -1,8 +1,8 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
 # shellcheck disable=SC1091,SC2059,SC2086,SC2046,SC2012
 # (guest-only sourced files; one printf format for header and rows; number
 # lists split into positional parameters on purpose; fio's log file names)
-# SPDX-License-Identifier: GPL-2.0
 # Benchmark scenario (make bench; Documentation/bench.rst).
 #
 # fio rows on the default device (768 MiB preconditioned): 4 KiB random
