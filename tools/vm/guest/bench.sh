@@ -412,6 +412,7 @@ if [ "$DEVVIEW" = 1 ] && [ "$GC_RT" -gt 0 ]; then
 	emit gc_clat "$(ls "$W"/gc_clat*.log 2>/dev/null | head -1)"
 	echo "# after: write_amplification $(sed -n 's/^write_amplification //p' "$W/ftl_gc.txt"), gc_runs $(sed -n 's/^gc_runs //p' "$W/ftl_gc.txt"), lines_free $(sed -n 's/^lines_free //p' "$W/ftl_gc.txt")"
 fi
+
 # ---- idle: CPU cost of an idle nvmev, first command after idle ------------------
 
 # idle_cpu FILE0 FILE1 MS: key,value lines from two nvmev/cpu snapshots MS
