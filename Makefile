@@ -32,9 +32,12 @@ demo:
 check:
 	tests/check.sh
 
-# Benchmarks (not part of check): table against the model, CSV, plot.
+# Benchmarks (not part of check): nvmev and QEMU's NVMe (control) in one
+# TCG mode, table against the model, CSV, plot.  Options go through
+# BENCH_ARGS, e.g. make bench BENCH_ARGS="--tcg-thread multi".
+BENCH_ARGS ?=
 bench:
-	tools/bench/run
+	tools/bench/run $(BENCH_ARGS)
 
 # Interactive shell in the VM with nvmev loaded.
 shell:

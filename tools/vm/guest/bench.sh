@@ -1,5 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck disable=SC1091,SC2059,SC2086,SC2046,SC2012
+# (guest-only sourced files; one printf format for header and rows; number
+# lists split into positional parameters on purpose; fio's log file names)
 # Benchmark scenario (make bench; Documentation/bench.rst).
 #
 # fio rows on the default device (768 MiB preconditioned): 4 KiB random
@@ -7,12 +10,18 @@
 # 4 KiB QD32 random read again, shorter, with tracing off, then 3 rounds
 # of nvmev tracepoints on, function tracing on, off; then a sustained 4 KiB
 # random write on a small device (memmap_size=129M) that drives GC, with
-# per-second samples of the FTL counters.
+# per-second samples of the FTL counters; then the idle block (a fresh
+# nvmev left idle: CPU cost of its threads, first command after idle) and
+# worker scaling (4 KiB random read QD32 with nvmev reloaded on cpus=0,1,
+# 0,1,2 and 0,1,2,3).  In control mode (QEMU's NVMe): the same fio rows,
+# the host view of the idle block and the scaling row once.
 #
 # Per row: the host view (fio: IOPS, MiB/s, mean and p99 latency) and the
 # device view (debugfs nvmev/latency read before and after the row: device
-# latency, SQ fetch to CQ post, against the model's target).  Under TCG the
-# host view is dominated by emulation overhead; the device view is not.
+# latency, SQ fetch to CQ post, against the model's target) and the
+# emulator's own CPU cost (debugfs nvmev/cpu before and after the row).
+# Under TCG the host view is dominated by emulation overhead; the device
+# view is not.
 #
 # The console shows a progress table.  All data goes out on the console as
 # blocks of lines starting with "@@" (the launcher logs them but does not
@@ -24,8 +33,9 @@
 . /etc/nvmev-vm.conf
 . /vm/lib.sh
 
-# Knobs (the launcher writes /etc/nvmev-vm.conf; NVMEV_BENCH_* may be set
-# there).  Keep the whole run under ~25 min under TCG on a 2-core host.
+# Knobs: NVMEV_BENCH_* in the launcher's environment end up in
+# /etc/nvmev-vm.conf (tools/bench/run --quick sets short ones).  Keep both
+# runs (nvmev and control) under ~35 min under TCG on a 2-core host.
 RT=${NVMEV_BENCH_RUNTIME:-10}		# seconds per row, after the ramp
 RAMP=${NVMEV_BENCH_RAMP:-2}
 TRT=${NVMEV_BENCH_TRACE_RUNTIME:-5}	# tracing rows: short, so the
@@ -33,6 +43,11 @@ TRAMP=${NVMEV_BENCH_TRACE_RAMP:-1}	# function trace fits its buffers,
 TROUNDS=${NVMEV_BENCH_TRACE_ROUNDS:-3}	# and interleaved
 GC_RT=${NVMEV_BENCH_GC_RUNTIME:-150}	# sustained random write, seconds
 GC_MEMMAP=${NVMEV_BENCH_GC_MEMMAP:-129M}
+IDLE_S=${NVMEV_BENCH_IDLE:-20}		# idle CPU window, seconds; 0 skips the idle block
+COLD_N=${NVMEV_BENCH_COLD_READS:-8}	# QD1 reads, each after > idle_deep_ms idle
+SCALE=${NVMEV_BENCH_SCALE_CPUS:-0,1:0,1,2:0,1,2,3}	# cpus= per scaling run; none skips
+SCALE_JOBS=${NVMEV_BENCH_SCALE_JOBS:-2}	# fio jobs sharing the QD32
+SCALE_RT=${NVMEV_BENCH_SCALE_RUNTIME:-$RT}
 REGION=$((768 << 20))			# preconditioned, used by every row
 
 DBG=/sys/kernel/debug/nvmev
@@ -53,10 +68,10 @@ emit() {
 }
 
 # progress table on the console (the final table comes from the host)
-HDR_FMT="%-24s %9s %9s %10s %10s | %9s %9s %7s\n"
+HDR_FMT="%-24s %9s %9s %10s %10s | %9s %9s %7s | %7s %7s\n"
 hdr() {
-	printf "$HDR_FMT" row IOPS "MiB/s" "lat_us" "p99_us" "dev_us" "model_us" "dev/mdl"
-	printf "$HDR_FMT" ------------------------ --------- --------- ---------- ---------- --------- --------- -------
+	printf "$HDR_FMT" row IOPS "MiB/s" "lat_us" "p99_us" "dev_us" "model_us" "dev/mdl" "dsp_ns" "wrk_ns"
+	printf "$HDR_FMT" ------------------------ --------- --------- ---------- ---------- --------- --------- ------- ------- -------
 }
 
 # ---- readings ---------------------------------------------------------------
@@ -72,7 +87,55 @@ devlat() {
 	fi
 }
 
-# fiojson FILE DIR -> "iops bw_bytes lat_mean_ns lat_p99_ns total_ios"
+# the nvme driver's I/O timeouts so far (a row with any is not a figure)
+iotimeouts() { dmesg | grep -c 'nvme.* QID [0-9]* timeout'; }
+
+uptime_ms() { awk '{ printf "%.0f", $1 * 1000 }' /proc/uptime; }
+
+# cpusnap -> "uptime_ms nworkers disp_cmds disp_busy_ns disp_runtime_ns
+# w0_cmds w0_busy_ns w0_runtime_ns w1_cmds ..." (debugfs nvmev/cpu;
+# "uptime_ms 0" without it)
+cpusnap() {
+	if [ "$DEVVIEW" = 1 ] && [ -r "$DBG/cpu" ]; then
+		awk -v up="$(uptime_ms)" '
+		$1 ~ /^worker[0-9]+_/ { i = $1; sub(/^worker/, "", i); sub(/_.*/, "", i); i += 0
+			if (i + 1 > n) n = i + 1 }
+		{ v[$1] = $2 }
+		END { printf "%s %d %.0f %.0f %.0f", up, n, v["dispatcher_cmds"], v["dispatcher_busy_ns"],
+			v["dispatcher_runtime_ns"]
+			for (i = 0; i < n; i++)
+				printf " %.0f %.0f %.0f", v["worker" i "_cmds"], v["worker" i "_busy_ns"],
+					v["worker" i "_runtime_ns"]
+			printf "\n" }' "$DBG/cpu"
+	else
+		echo "$(uptime_ms) 0"
+	fi
+}
+
+# cpucost SNAP0 SNAP1 -> "disp_cmds,disp_ns_per_cmd,disp_cpu_pct,wrk_cmds,
+# wrk_ns_per_cmd,wrk_ns_per_cmd_each,wrk_cpu_pct": commands and busy time
+# (work passes only) per command, run time over wall time in % of one CPU;
+# workers summed (each command goes to one worker), each one's ns/cmd
+# separated by "/"; empty without debugfs
+cpucost() {
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		split(a, x, " "); split(b, y, " ")
+		dt = (y[1] - x[1]) * 1e6
+		if (y[2] + 0 == 0 || x[2] != y[2] || dt <= 0) { print ",,,,,,"; exit }
+		dc = y[3] - x[3]; db = y[4] - x[4]; dr = y[5] - x[5]
+		wc = 0; wb = 0; wr = 0; each = ""
+		for (i = 0; i < y[2]; i++) {
+			k = 6 + 3 * i
+			c = y[k] - x[k]; t = y[k + 1] - x[k + 1]; wc += c; wb += t; wr += y[k + 2] - x[k + 2]
+			each = each (i ? "/" : "") (c > 0 ? sprintf("%.0f", t / c) : "-")
+		}
+		# (parenthesised: a bare ">" in a printf argument list is a redirection)
+		printf "%.0f,%s,%.1f,%.0f,%s,%s,%.1f\n", dc, (dc > 0 ? sprintf("%.0f", db / dc) : ""),
+			100 * dr / dt, wc, (wc > 0 ? sprintf("%.0f", wb / wc) : ""), each, 100 * wr / dt
+	}'
+}
+
+# fiojson FILE DIR -> "iops bw_bytes lat_mean_ns lat_p99_ns total_ios lat_max_ns"
 # (fio's JSON is pretty-printed with fixed indentation: read it by shape)
 fiojson() {
 	awk -v dir="$2" '
@@ -85,53 +148,84 @@ fiojson() {
 	/^        "lat_ns" : \{/ { blk = "lat"; next }
 	/^        "[a-z_]+" : \{/ { blk = ""; next }
 	blk == "lat" && /^          "mean" : / { mean = $3; sub(/,$/, "", mean) }
+	blk == "lat" && /^          "max" : / { max = $3; sub(/,$/, "", max) }
 	blk == "lat" && /"99\.000000" : / { p99 = $3; sub(/,$/, "", p99) }
-	END { printf "%s %s %s %s %s\n", iops + 0, bw + 0, mean + 0, p99 + 0, n + 0 }' "$1"
+	END { printf "%s %s %s %s %s %s\n", iops + 0, bw + 0, mean + 0, p99 + 0, n + 0, max + 0 }' "$1"
 }
 
 ROWS=$W/rows.csv
-echo "id,label,rw,bs,qd,tracing,runtime_s,ramp_s,region_bytes,host_iops,host_mib_s,host_lat_mean_us,host_lat_p99_us,host_ios,dev_class,dev_count,dev_mean_us,dev_target_mean_us,dev_ratio,dev_late_mean_us,extra" >"$ROWS"
+ROWS_HDR="id,label,rw,bs,qd,tracing,runtime_s,ramp_s,region_bytes,host_iops,host_mib_s,host_lat_mean_us,host_lat_p99_us,host_ios,dev_class,dev_count,dev_mean_us,dev_target_mean_us,dev_ratio,dev_late_mean_us,disp_cmds,disp_ns_per_cmd,disp_cpu_pct,wrk_cmds,wrk_ns_per_cmd,wrk_ns_per_cmd_each,wrk_cpu_pct,extra"
+echo "$ROWS_HDR" >"$ROWS"
 
 # row ID LABEL RW BS QD TRACING [fio args...]: one fio run, one CSV line
+# (ROW_JOBS > 1: that many fio jobs share the QD, group-reported)
 row() {
 	_id=$1 _label=$2 _rw=$3 _bs=$4 _qd=$5 _tr=$6
 	shift 6
 	case $_rw in *read) _dir=read _cls=read;; *) _dir=write _cls=write;; esac
+	_jobs=${ROW_JOBS:-1}
 	_before=$(devlat "$_cls")
+	_to0=$(iotimeouts)
+	_c0=$(cpusnap)
 	fio --name="$_id" --filename="$NVMEV_DEV" --ioengine=libaio --direct=1 \
-		--rw="$_rw" --bs="$_bs" --iodepth="$_qd" --size="$REGION" \
+		--rw="$_rw" --bs="$_bs" --iodepth="$((_qd / _jobs))" --numjobs="$_jobs" \
+		--size="$REGION" \
 		--norandommap --randrepeat=0 --group_reporting --lat_percentiles=1 \
 		--eta=never --output-format=json --output="$W/$_id.json" "$@" \
 		>"$W/$_id.err" 2>&1
 	_rc=$?
+	_c1=$(cpusnap)
 	_after=$(devlat "$_cls")
+	_to=$(($(iotimeouts) - _to0))
+	[ "$_to" = 0 ] || ROW_EXTRA="${ROW_EXTRA:+$ROW_EXTRA }io_timeouts=$_to"
 	cat "$W/$_id.json" "$W/$_id.err" >"$NVMEV_DETAIL" 2>/dev/null
 	if [ "$_rc" != 0 ]; then
 		echo "fio failed ($_rc) for row $_id: $(tail -3 "$W/$_id.err" | tr '\n' ' ')"
 		FAILED=1
 		return 1
 	fi
+	_cost=$(cpucost "$_c0" "$_c1")
 	set -- $(fiojson "$W/$_id.json" "$_dir") $_before $_after
-	# $1 iops $2 bw_bytes $3 lat_mean_ns $4 p99_ns $5 ios | $6-9 before | $10-13 after
+	# $1 iops $2 bw_bytes $3 lat_mean_ns $4 p99_ns $5 ios $6 max_ns | $7-10 before | $11-14 after
 	_line=$(awk -v id="$_id" -v label="$_label" -v rw="$_rw" -v bs="$_bs" -v qd="$_qd" \
 		-v tr="$_tr" -v rt="$ROW_RT" -v ramp="$ROW_RAMP" -v region="$ROW_REGION" \
-		-v cls="$_cls" -v extra="$ROW_EXTRA" \
+		-v cls="$_cls" -v extra="$ROW_EXTRA" -v cost="$_cost" \
 		-v iops="$1" -v bw="$2" -v mean="$3" -v p99="$4" -v ios="$5" \
-		-v c0="$6" -v t0="$7" -v a0="$8" -v l0="$9" \
-		-v c1="${10}" -v t1="${11}" -v a1="${12}" -v l1="${13}" 'BEGIN {
+		-v c0="$7" -v t0="$8" -v a0="$9" -v l0="${10}" \
+		-v c1="${11}" -v t1="${12}" -v a1="${13}" -v l1="${14}" 'BEGIN {
 		n = c1 - c0
 		if (n > 0) {
 			dm = (a1 - a0) / n / 1000; tm = (t1 - t0) / n / 1000; lm = (l1 - l0) / n / 1000
 			ratio = tm > 0 ? sprintf("%.3f", dm / tm) : ""
 			dm = sprintf("%.2f", dm); tm = sprintf("%.2f", tm); lm = sprintf("%.2f", lm)
 		} else { n = ""; dm = ""; tm = ""; lm = ""; ratio = "" }
-		printf "%s,%s,%s,%s,%s,%s,%s,%s,%s,%.0f,%.2f,%.1f,%.1f,%d,%s,%s,%s,%s,%s,%s,%s\n",
+		printf "%s,%s,%s,%s,%s,%s,%s,%s,%s,%.0f,%.2f,%.1f,%.1f,%d,%s,%s,%s,%s,%s,%s,%s,%s\n",
 			id, label, rw, bs, qd, tr, rt, ramp, region, iops, bw / 1048576,
-			mean / 1000, p99 / 1000, ios, cls, n, dm, tm, ratio, lm, extra
+			mean / 1000, p99 / 1000, ios, cls, n, dm, tm, ratio, lm, cost, extra
 	}')
 	echo "$_line" >>"$ROWS"
-	echo "$_line" | awk -F, -v fmt="$HDR_FMT" '{
-		printf fmt, $2, $10, $11, $12, $13, ($17 == "" ? "-" : $17), ($18 == "" ? "-" : $18), ($19 == "" ? "-" : $19) }'
+	echo "$_line" | awk -F, -v fmt="$HDR_FMT" 'function d(v) { return v == "" ? "-" : v } {
+		printf fmt, $2, $10, $11, $12, $13, d($17), d($18), d($19), d($22), d($25) }'
+}
+
+# precond SIZE: sequential 128 KiB write from offset 0 (a fresh device:
+# reads then hit mapped data, as in the rows)
+precond() {
+	fio --name=precond --filename="$NVMEV_DEV" --ioengine=libaio --direct=1 --rw=write \
+		--bs=128k --iodepth=16 --size="$1" --offset=0 --eta=never >"$W/precond.err" 2>&1 ||
+		{ echo "precondition failed: $(tail -3 "$W/precond.err" | tr '\n' ' ')"; FAILED=1; }
+}
+
+# reload [PARAMS...]: rmmod nvmev, insmod with the configured parameters
+# plus PARAMS (a later one overrides an earlier one of the same name)
+reload() {
+	if ! nvmev_unload || ! wait_for_no_dev 30; then
+		echo "rmmod nvmev failed"
+		return 1
+	fi
+	echo "# insmod /nvmev.ko $NVMEV_MODPARAMS $*"
+	nvmev_load "$@" || { echo "insmod $* failed"; dmesg | grep -i nvmev | tail -5; return 1; }
+	wait_for_dev 30 || { echo "$NVMEV_DEV not live after insmod $*"; return 1; }
 }
 
 # std ID LABEL RW BS QD TRACING: a standard time-based row ($RT s)
@@ -172,6 +266,11 @@ trace_rounds,$TROUNDS
 ramp_s,$RAMP
 gc_runtime_s,$GC_RT
 gc_memmap_size,$GC_MEMMAP
+idle_s,$IDLE_S
+cold_reads,$COLD_N
+scale_cpus,$SCALE
+scale_jobs,$SCALE_JOBS
+scale_runtime_s,$SCALE_RT
 region_bytes,$REGION
 device_bytes,$(blockdev --getsize64 "$NVMEV_DEV")
 EOF
@@ -256,6 +355,9 @@ if [ "$DEVVIEW" = 1 ]; then
 	emit ftl "$W/ftl.txt"
 	cat "$DBG/latency" >"$W/latency.txt"
 	emit latency "$W/latency.txt"
+	cat "$DBG/cpu" >"$W/cpu.txt"
+	emit cpu "$W/cpu.txt"
+	sed -n 's/^clock /clock,/p' "$W/cpu.txt" >>"$W/meta.csv"
 fi
 
 # ---- sustained random write through GC -----------------------------------------
@@ -279,10 +381,7 @@ sample_loop() {
 
 if [ "$DEVVIEW" = 1 ] && [ "$GC_RT" -gt 0 ]; then
 	vm_section "bench: sustained 4k random write QD32 for ${GC_RT}s on a small device (memmap_size=$GC_MEMMAP)"
-	nvmev_unload && wait_for_no_dev 30 || { echo "rmmod nvmev failed"; exit 1; }
-	echo "# insmod /nvmev.ko $NVMEV_MODPARAMS memmap_size=$GC_MEMMAP"
-	nvmev_load "memmap_size=$GC_MEMMAP" || { echo "insmod memmap_size=$GC_MEMMAP failed"; exit 1; }
-	wait_for_dev 30 || { echo "$NVMEV_DEV not live after insmod memmap_size=$GC_MEMMAP"; exit 1; }
+	reload "memmap_size=$GC_MEMMAP" || exit 1
 	gcdev=$(blockdev --getsize64 "$NVMEV_DEV")
 	cat "$DBG/model" >"$W/model_gc.txt"
 	emit model_gc "$W/model_gc.txt"
@@ -313,6 +412,169 @@ if [ "$DEVVIEW" = 1 ] && [ "$GC_RT" -gt 0 ]; then
 	emit gc_clat "$(ls "$W"/gc_clat*.log 2>/dev/null | head -1)"
 	echo "# after: write_amplification $(sed -n 's/^write_amplification //p' "$W/ftl_gc.txt"), gc_runs $(sed -n 's/^gc_runs //p' "$W/ftl_gc.txt"), lines_free $(sed -n 's/^lines_free //p' "$W/ftl_gc.txt")"
 fi
+
+# ---- idle: CPU cost of an idle nvmev, first command after idle ------------------
+
+# idle_cpu FILE0 FILE1 MS: key,value lines from two nvmev/cpu snapshots MS
+# apart: the dispatcher (thread run time plus the watch timer callback,
+# which runs in interrupt context and is charged to no thread) and each
+# worker, in % of one CPU
+idle_cpu() {
+	awk -v ms="$3" '
+	FNR == 1 { f++ }
+	{ v[f, $1] = $2 }
+	$1 ~ /^worker[0-9]+_runtime_ns$/ && f == 1 { nw++ }
+	END {
+		ns = ms * 1e6
+		r = v[2, "dispatcher_runtime_ns"] - v[1, "dispatcher_runtime_ns"]
+		x = v[2, "idle_watch_ns"] - v[1, "idle_watch_ns"]
+		printf "idle_measured_ms,%.0f\n", ms
+		printf "disp_runtime_ns,%.0f\nwatch_ns,%.0f\n", r, x
+		printf "watch_ticks,%.0f\n", v[2, "idle_watch_ticks"] - v[1, "idle_watch_ticks"]
+		printf "disp_cpu_pct,%.4f\n", 100 * (r + x) / ns
+		sum = 0; mx = 0; each = ""
+		for (i = 0; i < nw; i++) {
+			k = "worker" i "_runtime_ns"
+			w = v[2, k] - v[1, k]; sum += w; if (w > mx) mx = w
+			each = each (i ? "/" : "") sprintf("%.4f", 100 * w / ns)
+		}
+		printf "workers,%d\nwrk_runtime_ns,%.0f\n", nw, sum
+		printf "wrk_cpu_pct_each,%s\nwrk_cpu_pct_max,%.4f\n", each, 100 * mx / ns
+		printf "disp_cmds_during,%.0f\n", v[2, "dispatcher_cmds"] - v[1, "dispatcher_cmds"]
+	}' "$1" "$2"
+}
+
+cpuval() { sed -n "s/^$1 //p" "$DBG/cpu"; }
+
+idle_block() {
+	_deep=$(cat /sys/module/nvmev/parameters/idle_deep_ms 2>/dev/null || echo 1000)
+	[ "$_deep" -gt 0 ] 2>/dev/null || _deep=1000
+	_think=$((_deep + 500))
+	[ "$_think" -ge 1500 ] || _think=1500
+	vm_section "bench: idle: ${IDLE_S}s of CPU cost, then $COLD_N QD1 reads each after ${_think} ms idle"
+	I=$W/idle.csv
+	echo "key,value" >"$I"
+	if [ "$DEVVIEW" = 1 ]; then
+		# a fresh instance: the wake-up maximum is this block's own
+		reload || { FAILED=1; return 1; }
+		_deep=$(cat /sys/module/nvmev/parameters/idle_deep_ms)
+		echo "idle_deep_ms,$_deep" >>"$I"
+		precond 64M
+	fi
+	echo "cold_think_ms,$_think" >>"$I"
+	# warm: QD1 reads in a steady stream (the threads never leave polling)
+	fio --name=warm --filename="$NVMEV_DEV" --ioengine=libaio --direct=1 --rw=randread \
+		--bs=4k --iodepth=1 --size=64M --norandommap --randrepeat=0 --lat_percentiles=1 \
+		--time_based --runtime=3 --ramp_time=1 --eta=never --output-format=json \
+		--output="$W/warm.json" >"$W/warm.err" 2>&1 || { echo "fio warm failed"; FAILED=1; }
+	set -- $(fiojson "$W/warm.json" read)
+	echo "host_warm_iops,$1" >>"$I"
+	awk -v m="$3" -v p="$4" -v x="$6" 'BEGIN { printf "host_warm_mean_us,%.1f\nhost_warm_p99_us,%.1f\nhost_warm_max_us,%.1f\n", m / 1000, p / 1000, x / 1000 }' >>"$I"
+	if [ "$DEVVIEW" = 1 ]; then
+		# the device idle for longer than idle_deep_ms: deep idle; then
+		# IDLE_S seconds of the threads' run time and the watch's time
+		sleep $((_deep / 1000 + 2))
+		_e0=$(cpuval idle_deep_entries)
+		cat "$DBG/cpu" >"$W/idle_cpu0.txt"
+		_u0=$(uptime_ms)
+		sleep "$IDLE_S"
+		cat "$DBG/cpu" >"$W/idle_cpu1.txt"
+		_u1=$(uptime_ms)
+		idle_cpu "$W/idle_cpu0.txt" "$W/idle_cpu1.txt" $((_u1 - _u0)) >>"$I"
+		echo "deep_entries_before,$_e0" >>"$I"
+		_wc0=$(cpuval idle_wake_count) _wa0=$(cpuval idle_wake_avg_ns)
+		_de0=$(cpuval idle_deep_entries)
+	fi
+	# cold: each read after _think ms of idleness (the first one after the
+	# idle window above)
+	fio --name=cold --filename="$NVMEV_DEV" --ioengine=libaio --direct=1 --rw=randread \
+		--bs=4k --iodepth=1 --size=64M --norandommap --randrepeat=0 --lat_percentiles=1 \
+		--number_ios="$COLD_N" --thinktime=$((_think * 1000)) --thinktime_blocks=1 \
+		--eta=never --output-format=json --output="$W/cold.json" >"$W/cold.err" 2>&1 ||
+		{ echo "fio cold failed"; FAILED=1; }
+	set -- $(fiojson "$W/cold.json" read)
+	echo "host_cold_ios,$5" >>"$I"
+	awk -v m="$3" -v x="$6" 'BEGIN { printf "host_cold_mean_us,%.1f\nhost_cold_max_us,%.1f\n", m / 1000, x / 1000 }' >>"$I"
+	if [ "$DEVVIEW" = 1 ]; then
+		cat "$DBG/cpu" >"$W/idle_cpu2.txt"
+		_wc1=$(cpuval idle_wake_count) _wa1=$(cpuval idle_wake_avg_ns)
+		# the watch's wake-ups during the cold reads: count and mean
+		# (from the running sums); the maximum is since the reload
+		awk -v c0="$_wc0" -v a0="$_wa0" -v c1="$_wc1" -v a1="$_wa1" -v e0="$_de0" \
+			-v e1="$(cpuval idle_deep_entries)" 'BEGIN {
+			n = c1 - c0
+			printf "cold_deep_entries,%d\ncold_wake_count,%d\n", e1 - e0, n
+			printf "cold_wake_avg_ns,%s\n", (n > 0 ? sprintf("%.0f", (c1 * a1 - c0 * a0) / n) : "")
+		}' >>"$I"
+		for _k in idle_watch_period_ns idle_wake_count idle_wake_avg_ns idle_wake_max_ns \
+			idle_first_cmd_max_delay_ns; do
+			echo "$_k,$(cpuval "$_k")" >>"$I"
+		done
+		emit idle_cpu "$W/idle_cpu2.txt"
+	fi
+	emit idle "$I"
+	awk -F, '{ v[$1] = $2 } END {
+		printf "  host view, QD1 4 KiB read: warm %s us (p99 %s), after %s ms idle %s us (max %s)\n",
+			v["host_warm_mean_us"], v["host_warm_p99_us"], v["cold_think_ms"],
+			v["host_cold_mean_us"], v["host_cold_max_us"]
+		if ("disp_cpu_pct" in v) {
+			printf "  idle %.1f s: dispatcher %.3f %% of a CPU (thread %.0f ns + watch %.0f ns, %d ticks), workers %s %%\n",
+				v["idle_measured_ms"] / 1000, v["disp_cpu_pct"], v["disp_runtime_ns"], v["watch_ns"],
+				v["watch_ticks"], v["wrk_cpu_pct_each"]
+			printf "  device view: watch period %s ns, wake-ups %s (cold reads: %s, avg %s ns), max wake %s ns -> first command waits <= %s ns\n",
+				v["idle_watch_period_ns"], v["idle_wake_count"], v["cold_wake_count"],
+				v["cold_wake_avg_ns"], v["idle_wake_max_ns"], v["idle_first_cmd_max_delay_ns"]
+		}
+	}' "$I"
+}
+
+# ---- worker scaling: 4k random read QD32 with 1, 2, 3 I/O workers ----------
+
+scale_block() {
+	[ "$SCALE" = none ] && return 0
+	_qdj=$((32 / SCALE_JOBS))
+	vm_section "bench: worker scaling: 4k randread QD32 ($SCALE_JOBS fio jobs x QD$_qdj), ${SCALE_RT}s + ${RAMP}s each"
+	ROWS=$W/rows_scale.csv
+	echo "$ROWS_HDR" >"$ROWS"
+	STD_RT=$SCALE_RT
+	ROW_JOBS=$SCALE_JOBS
+	if [ "$NVMEV_MODE" = nvmev ]; then
+		for _cpus in $(echo "$SCALE" | tr ':' ' '); do
+			_n=$(($(echo "$_cpus" | tr ',' '\n' | wc -l) - 1))
+			_max=$(echo "$_cpus" | tr ',' '\n' | sort -n | tail -1)
+			if [ "$_max" -ge "$(nproc)" ]; then
+				echo "  (cpus=$_cpus skipped: $(nproc) vCPUs)"
+				continue
+			fi
+			reload "cpus=$_cpus" || { FAILED=1; continue; }
+			# insmod got "cpus=<configured> ... cpus=$_cpus": the
+			# module must run the last one
+			_got=$(cat /sys/module/nvmev/parameters/cpus)
+			_nw=$(grep -c '^worker[0-9]*_cmds ' "$DBG/cpu")
+			if [ "$_got" != "$_cpus" ] || [ "$_nw" != "$_n" ]; then
+				echo "  cpus=$_cpus did not take: parameter reads $_got, $_nw workers"
+				FAILED=1
+				continue
+			fi
+			echo "  (parameter cpus reads $_got: dispatcher + $_nw I/O worker(s))"
+			precond "$REGION"
+			[ -n "$_hdr_done" ] || { hdr; _hdr_done=1; }
+			# (extra is one CSV field: the list with "/" for ",")
+			ROW_EXTRA="cpus=$(echo "$_cpus" | tr , /) workers=$_n jobs=$SCALE_JOBS"
+			std "scale$_n" "4k rr QD32 $_n worker(s)" randread 4k 32 off
+		done
+	else
+		hdr
+		ROW_EXTRA="jobs=$SCALE_JOBS"
+		std scale_ctl "4k rr QD32 control" randread 4k 32 off
+	fi
+	STD_RT='' ROW_JOBS=''
+	emit rows_scale "$ROWS"
+}
+
+[ "$IDLE_S" -gt 0 ] && idle_block
+scale_block
+
 emit meta_end "$W/meta.csv"
 echo
 echo "bench: done in $(awk -v a="$(uptime_s)" -v b="$T_START" 'BEGIN { printf "%d", a - b }')s in the guest"
