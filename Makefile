@@ -39,8 +39,19 @@ BENCH_ARGS ?=
 bench:
 	tools/bench/run $(BENCH_ARGS)
 
+# Seeded fuzzer of the raw user-space driver (tests/raw), longer than the
+# run in check: NVMEV_FUZZ_SEED=S replays a seed (default: a new one, printed),
+# NVMEV_FUZZ_COUNT=N steps (default 30000), NVMEV_FUZZ_SECONDS=T time limit
+# (default 600), NVMEV_FUZZ_KERNEL=6.1|6.12.
+fuzz:
+	NVMEV_FUZZ_COUNT=$${NVMEV_FUZZ_COUNT:-30000} \
+	NVMEV_FUZZ_SECONDS=$${NVMEV_FUZZ_SECONDS:-600} \
+	NVMEV_FUZZ_SEED=$${NVMEV_FUZZ_SEED:-random} \
+	tools/vm/nvmev-vm --kernel $${NVMEV_FUZZ_KERNEL:-6.1} \
+		--tests '^(00_canary|20_load|49_raw_fuzz|90_canary|99_dmesg)' check
+
 # Interactive shell in the VM with nvmev loaded.
 shell:
 	tools/vm/nvmev-vm shell
 
-.PHONY: all modules clean lint unit demo check bench shell
+.PHONY: all modules clean lint unit demo check bench fuzz shell

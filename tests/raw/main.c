@@ -5,7 +5,8 @@
  *   nvmev-raw regs                      BAR0 registers (function stays bound)
  *   nvmev-raw list                      the named cases
  *   nvmev-raw case NAME                 unbind, run the case, rebind
- *   nvmev-raw fuzz --seed S --count N   seeded fuzzer, then rebind
+ *   nvmev-raw fuzz --seed S --count N [--seconds T]
+ *                                       seeded fuzzer (stops after T s), then rebind
  *
  * Options: --bdf DDDD:BB:DD.F (default 1000:00:00.0), --no-rebind,
  * --timeout-ms N (default wait for one completion), -v.
@@ -27,7 +28,7 @@
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: nvmev-raw [--bdf BDF] [--no-rebind] [--timeout-ms N] [-v] regs|list|case NAME|fuzz [--seed S] [--count N]\n");
+		"usage: nvmev-raw [--bdf BDF] [--no-rebind] [--timeout-ms N] [-v] regs|list|case NAME|fuzz [--seed S] [--count N] [--seconds T]\n");
 	exit(2);
 }
 
@@ -55,6 +56,7 @@ int main(int argc, char **argv)
 	const char *bdf = RAW_BDF, *name = NULL;
 	uint64_t seed = 0;
 	unsigned long count = 2000;
+	unsigned int seconds = 0;
 	bool rebind = true, have_seed = false;
 	uint32_t tmo = 0;
 	struct raw_dev d;
@@ -119,6 +121,8 @@ int main(int argc, char **argv)
 				have_seed = true;
 			} else if (!strcmp(argv[i], "--count") && i + 1 < argc) {
 				count = strtoul(argv[++i], NULL, 0);
+			} else if (!strcmp(argv[i], "--seconds") && i + 1 < argc) {
+				seconds = strtoul(argv[++i], NULL, 0);
 			} else {
 				usage();
 			}
@@ -138,7 +142,7 @@ int main(int argc, char **argv)
 		if (raw_reset(&d))
 			raw_die("controller does not come up (CSTS 0x%x)",
 				raw_r32(&d, REG_CSTS));
-		ret = raw_fuzz(&d, seed, count);
+		ret = raw_fuzz(&d, seed, count, seconds);
 		if (ret && !raw_failed)
 			raw_fail("fuzz returned %d", ret);
 		raw_close(&d, rebind);

@@ -648,9 +648,9 @@ uint16_t raw_cmd_sync(struct raw_dev *d, uint16_t qid, struct raw_cmd *c,
 		}
 		if (e.sq_id == qid && e.cid == c->cid)
 			break;
-		if (qid == 0 && e.sq_id == 0 && (e.cid & 0xff00) == AER_CID_BASE &&
-		    d->nr_aer < 16) {
-			d->aer[d->nr_aer++] = e;
+		if (qid == 0 && e.sq_id == 0 && (e.cid & 0xff00) == AER_CID_BASE) {
+			if (d->nr_aer < 16)	/* keep the first 16 */
+				d->aer[d->nr_aer++] = e;
 			continue;
 		}
 		raw_log("stray completion while waiting: sqid %u cid 0x%x status %s",
@@ -685,7 +685,7 @@ bool raw_take_aer(struct raw_dev *d, struct raw_cqe *e, uint32_t timeout_ms)
 		}
 		raw_cq_advance(d, 0);
 		raw_cq_ring(d, 0);
-		if ((x.cid & 0xff00) == AER_CID_BASE)
+		if ((x.cid & 0xff00) == AER_CID_BASE && d->nr_aer < 16)
 			d->aer[d->nr_aer++] = x;
 		else
 			raw_log("stray admin completion cid 0x%x status %s",

@@ -246,6 +246,7 @@ struct raw_case {
 	int (*fn)(struct raw_dev *d);
 };
 extern const struct raw_case raw_cases[];
-int raw_fuzz(struct raw_dev *d, uint64_t seed, unsigned long count);
+int raw_fuzz(struct raw_dev *d, uint64_t seed, unsigned long count,
+	     unsigned int seconds);
 
 #endif
