@@ -348,8 +348,10 @@ static void admin_cmd(struct fz *f)
 	default:
 		c.cdw10 = (uint32_t)r64(f);
 		c.cdw11 = (uint32_t)r64(f);
-		/* no data phase is expected for what the device rejects; a
-		 * queue or log opcode drawn here gets safe pointers below */
+		/*
+		 * no data phase is expected for what the device rejects; a
+		 * queue or log opcode drawn here gets safe pointers below
+		 */
 		len = RAW_PAGE;
 		break;
 	}
@@ -496,7 +498,7 @@ int raw_fuzz(struct raw_dev *d, uint64_t seed, unsigned long count,
 			raw_new_sq(d, 1, 1, 16);
 		}
 		memset(b.va, 0x5a, RAW_PAGE);
-		CHECK(!raw_rw(d, 1, IO_WRITE, 1500000, &b, RAW_PAGE) &&
+		raw_check(!raw_rw(d, 1, IO_WRITE, 1500000, &b, RAW_PAGE) &&
 		      !raw_rw(d, 1, IO_READ, 1500000, &b, RAW_PAGE) &&
 		      ((uint8_t *)b.va)[4095] == 0x5a,
 		      "after the fuzz run a clean controller writes and reads");
@@ -509,7 +511,7 @@ int raw_fuzz(struct raw_dev *d, uint64_t seed, unsigned long count,
 	raw_log("  %lu admin timeouts, %lu fatal states (CFS), %lu resets, %lu doorbell writes, %lu creates, %lu deletes, %lu BME toggles, %lu unmatched completions",
 		f->n_timeout, f->n_cfs, f->n_resets, f->n_doorbell, f->n_create,
 		f->n_delete, f->n_bme, f->n_unmatched);
-	CHECK(!raw_failed, "fuzz seed %llu: %lu steps, controller recovered every time",
+	raw_check(!raw_failed, "fuzz seed %llu: %lu steps, controller recovered every time",
 	      (unsigned long long)seed, i);
 	free(f);
 	return raw_failed;

@@ -71,6 +71,18 @@ void raw_die(const char *fmt, ...)
 	exit(1);	/* atexit: controller disabled, function rebound */
 }
 
+bool raw_check(bool cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!cond)
+		raw_failed = 1;
+	va_start(ap, fmt);
+	vout(cond ? "raw-ok: " : "raw-FAIL: ", fmt, ap);
+	va_end(ap);
+	return cond;
+}
+
 const char *raw_status_str(uint16_t st)
 {
 	static char buf[8][64];
@@ -359,7 +371,7 @@ struct raw_mem raw_alloc(struct raw_dev *d, size_t len, size_t align)
 	if (!align)
 		align = RAW_PAGE;
 	if (len > RAW_HUGE)
-		raw_die("raw_alloc: %zu bytes is more than one hugepage", len);
+		raw_die("%s: %zu bytes is more than one hugepage", __func__, len);
 	off = (d->pool_used + align - 1) & ~(align - 1);
 	if (off / RAW_HUGE != (off + len - 1) / RAW_HUGE)
 		off = (off + RAW_HUGE - 1) & ~((size_t)RAW_HUGE - 1);
@@ -873,11 +885,12 @@ void raw_prps(const struct raw_mem *buf, size_t off, size_t len,
 	if (!list)
 		list = &scratch_list;
 	if (!list->va)
-		raw_die("raw_prps: no PRP list page");
+		raw_die("%s: no PRP list page", __func__);
 	e = list->va;
 	for (i = 0; first + i * RAW_PAGE < len; i++) {
 		if (i >= 511)
-			raw_die("raw_prps: transfer too long for one list page");
+			raw_die("%s: transfer too long for one list page",
+				__func__);
 		e[i] = pa + first + i * RAW_PAGE;
 	}
 	*prp2 = list->pa;

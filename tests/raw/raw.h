@@ -16,6 +16,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifndef __packed
+#define __packed		__attribute__((packed))
+#endif
+#define __printf(a, b)		__attribute__((format(printf, a, b)))
+#define __noreturn		__attribute__((noreturn))
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+
 #define RAW_BDF			"1000:00:00.0"
 #define RAW_PAGE		4096u
 #define RAW_HUGE		(2u << 20)
@@ -64,7 +71,7 @@ struct raw_cmd {
 	uint64_t mptr;
 	uint64_t prp1, prp2;
 	uint32_t cdw10, cdw11, cdw12, cdw13, cdw14, cdw15;
-} __attribute__((packed));
+} __packed;
 
 struct raw_cqe {
 	uint32_t dw0;
@@ -73,7 +80,7 @@ struct raw_cqe {
 	uint16_t sq_id;
 	uint16_t cid;
 	uint16_t status;	/* bit 0: phase; 15:1 status field */
-} __attribute__((packed));
+} __packed;
 
 /* A physically contiguous piece of DMA memory. */
 struct raw_mem {
@@ -132,18 +139,17 @@ struct raw_dev {
 /* ---- reporting (every check prints one line, see tests/vm/raw_lib.sh) --- */
 extern int raw_verbose;
 extern int raw_failed;
-void raw_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void raw_ok(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void raw_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void raw_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+void raw_log(const char *fmt, ...) __printf(1, 2);
+void raw_ok(const char *fmt, ...) __printf(1, 2);
+void raw_fail(const char *fmt, ...) __printf(1, 2);
+void raw_die(const char *fmt, ...) __printf(1, 2) __noreturn;
 /* check a status: prints ok/fail; returns true when it matched */
 bool raw_check_status(uint16_t got, uint16_t want, const char *what);
 const char *raw_status_str(uint16_t st);
 
-#define CHECK(cond, ...)						\
-	({ bool __c = (cond);						\
-	   if (__c) raw_ok(__VA_ARGS__); else raw_fail(__VA_ARGS__);	\
-	   __c; })
+/* print "raw-ok: ..." if cond holds, else "raw-FAIL: ..."; returns cond */
+bool raw_check(bool cond, const char *fmt, ...)
+	__printf(2, 3);
 
 uint64_t raw_now_ms(void);
 void raw_sleep_ms(unsigned int ms);
