@@ -327,9 +327,11 @@ int raw_dma_init(struct raw_dev *d, size_t bytes)
 
 	if (total < 0 || free < 0)
 		raw_die("no hugepage support (/proc/sys/vm/nr_hugepages)");
+	d->huge_orig = -1;
 	if ((size_t)free < n) {
 		snprintf(buf, sizeof(buf), "%ld", total + (long)(n - free));
 		write_file("/proc/sys/vm/nr_hugepages", buf);
+		d->huge_orig = total;
 	}
 	d->pool_len = n * RAW_HUGE;
 	d->pool = mmap(NULL, d->pool_len, PROT_READ | PROT_WRITE,
@@ -955,18 +957,23 @@ int raw_open(struct raw_dev *d, const char *bdf)
 
 void raw_close(struct raw_dev *d, bool rebind)
 {
+	bool quiet = true;
+
 	if (open_dev == d)
 		open_dev = NULL;
+	/* Bus Master back on first: a case may have left it off */
+	if (d->cfg_fd >= 0)
+		raw_set_bme(d, true);
 	if (d->bar) {
-		if (raw_disable(d, 10000))
-			raw_log("close: controller did not clear RDY (CSTS 0x%x)",
-				raw_r32(d, REG_CSTS));
+		if (raw_disable(d, 10000)) {
+			quiet = false;
+			printf("raw-FAIL: close: controller did not clear RDY 10 s after CC.EN=0 (CSTS 0x%x)\n",
+			       raw_r32(d, REG_CSTS));
+		}
 		munmap((void *)d->bar, d->bar_len);
 		d->bar = NULL;
 	}
 	if (d->cfg_fd >= 0) {
-		/* Bus Master back on: the nvme driver sets it again anyway */
-		raw_set_bme(d, true);
 		close(d->cfg_fd);
 		d->cfg_fd = -1;
 	}
@@ -976,6 +983,13 @@ void raw_close(struct raw_dev *d, bool rebind)
 	if (d->pool) {
 		munmap(d->pool, d->pool_len);
 		d->pool = NULL;
+		/* give the hugepages back, unless the device may still DMA */
+		if (quiet && d->huge_orig >= 0) {
+			char buf[32];
+
+			snprintf(buf, sizeof(buf), "%ld", d->huge_orig);
+			write_file("/proc/sys/vm/nr_hugepages", buf);
+		}
 	}
 	if (rebind && raw_rebind(d))
 		printf("raw-FAIL: could not rebind %s\n", d->bdf);

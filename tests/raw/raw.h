@@ -129,6 +129,7 @@ struct raw_dev {
 	/* DMA pool: hugepages, bump allocated */
 	uint8_t *pool;
 	size_t pool_len, pool_used;
+	long huge_orig;		/* nr_hugepages before us, -1 unchanged */
 
 	/* identify */
 	uint32_t mdts_bytes;
