@@ -15,5 +15,6 @@ seed=${NVMEV_FUZZ_SEED:-20261201}
 count=${NVMEV_FUZZ_COUNT:-8000}
 secs=${NVMEV_FUZZ_SECONDS:-90}
 echo "fuzz seed $seed, $count steps, at most $secs s (replay: NVMEV_FUZZ_SEED=$seed NVMEV_FUZZ_COUNT=$count make fuzz)"
-echo "nvmev-test: fuzz seed $seed" >/dev/kmsg 2>/dev/null
+# on the host console too (kernel lines naming nvmev are shown)
+echo "nvmev-raw: fuzz seed $seed, $count steps (replay: NVMEV_FUZZ_SEED=$seed NVMEV_FUZZ_COUNT=$count make fuzz)" >/dev/kmsg 2>/dev/null
 raw_run "fuzz seed $seed" fuzz --seed "$seed" --count "$count" --seconds "$secs"
