@@ -1048,8 +1048,12 @@ static int case_d8e_doorbell_aer(struct raw_dev *d)
 			raw_die("reset failed");
 		setup_io(d, 1, 16);
 	} else {
-		/* the SQ tail is garbage now; put it back */
-		raw_w32(d, raw_sq_db(d, 1), d->sq[1].tail);
+		/* a queue with an invalid doorbell is ignored until re-created */
+		st = raw_delete_sq(d, 1);
+		raw_check(!st, "Delete SQ 1 (its doorbell was invalid): %s",
+			  raw_status_str(st));
+		st = raw_new_sq(d, 1, 1, 16);
+		raw_check(!st, "Create SQ 1 again: %s", raw_status_str(st));
 	}
 	st = raw_get_log(d, 1, &log, RAW_PAGE);
 	raw_check(!st, "Get Log Page Error Information (unmasks error events): %s",
