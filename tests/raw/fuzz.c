@@ -38,6 +38,7 @@ struct fz {
 	uint8_t out[FZ_QUEUES + 1][65536 / 8];
 	uint16_t next_cid;
 	bool bme_off;
+	unsigned long bme_on_at;	/* step at which BME goes on again */
 	unsigned long n_io, n_admin, n_cqe, n_err, n_unmatched, n_timeout,
 		      n_cfs, n_resets, n_doorbell, n_create, n_delete, n_bme;
 	unsigned long st_hist[8];
@@ -376,6 +377,8 @@ static void queue_op(struct fz *f)
 	uint32_t size = chance(f, 50) ? 2 + rn(f, 63) : 2 + rn(f, 1023);
 	uint16_t st;
 
+	if (f->bme_off)		/* admin commands would only time out */
+		return;
 	if (chance(f, 5))
 		size = 1 + rn(f, 2000);		/* invalid sizes too */
 	if (d->sq[q].live && chance(f, 60)) {
@@ -451,6 +454,10 @@ int raw_fuzz(struct raw_dev *d, uint64_t seed, unsigned long count,
 			break;
 		}
 
+		if (f->bme_off && i >= f->bme_on_at) {
+			f->bme_off = false;
+			raw_set_bme(d, true);
+		}
 		if (raw_r32(d, REG_CSTS) & CSTS_CFS) {
 			f->n_cfs++;
 			if (!restart(f, "CSTS.CFS"))
@@ -469,10 +476,13 @@ int raw_fuzz(struct raw_dev *d, uint64_t seed, unsigned long count,
 			if (!restart(f, "random CC.EN 0->1"))
 				break;
 		} else if (r < 800) {
-			/* Bus Master off for a while, then on again */
-			f->bme_off = !f->bme_off;
-			raw_set_bme(d, !f->bme_off);
-			f->n_bme++;
+			/* Bus Master off for a few steps */
+			if (!f->bme_off) {
+				f->bme_off = true;
+				f->bme_on_at = i + 1 + rn(f, 40);
+				raw_set_bme(d, false);
+				f->n_bme++;
+			}
 		} else if (r < 803) {
 			fill_lists(f);
 		} else {
@@ -508,7 +518,7 @@ int raw_fuzz(struct raw_dev *d, uint64_t seed, unsigned long count,
 	raw_log("  %lu I/O and %lu admin commands, %lu completions (%lu with an error status: SCT0 %lu SCT1 %lu SCT2 %lu)",
 		f->n_io, f->n_admin, f->n_cqe, f->n_err, f->st_hist[0] - (f->n_cqe - f->n_err),
 		f->st_hist[1], f->st_hist[2]);
-	raw_log("  %lu admin timeouts, %lu fatal states (CFS), %lu resets, %lu doorbell writes, %lu creates, %lu deletes, %lu BME toggles, %lu unmatched completions",
+	raw_log("  %lu admin timeouts, %lu fatal states (CFS), %lu resets, %lu doorbell writes, %lu creates, %lu deletes, %lu Bus Master off periods, %lu unmatched completions",
 		f->n_timeout, f->n_cfs, f->n_resets, f->n_doorbell, f->n_create,
 		f->n_delete, f->n_bme, f->n_unmatched);
 	raw_check(!raw_failed, "fuzz seed %llu: %lu steps, controller recovered every time",

@@ -5,7 +5,7 @@
 # doorbell values, queue create/delete, CC.EN and Bus Master toggles.  The
 # controller must come back after every reset; afterwards the function is
 # rebound to nvme and must work, dmesg clean (90_canary_check checks host
-# memory).  make check: fixed seed, 8000 steps, at most 90 s.  make fuzz:
+# memory).  make check: fixed seed, 8000 steps, at most 50 s.  make fuzz:
 # longer, new seed; replay one with NVMEV_FUZZ_SEED=S make fuzz.
 . "$T_DIR/lib.sh"
 . "$T_DIR/raw_lib.sh"
@@ -13,7 +13,7 @@
 seed=${NVMEV_FUZZ_SEED:-20261201}
 [ "$seed" = random ] && seed=$(( $(date +%s) % 1000000007 ))
 count=${NVMEV_FUZZ_COUNT:-8000}
-secs=${NVMEV_FUZZ_SECONDS:-90}
+secs=${NVMEV_FUZZ_SECONDS:-50}
 echo "fuzz seed $seed, $count steps, at most $secs s (replay: NVMEV_FUZZ_SEED=$seed NVMEV_FUZZ_COUNT=$count make fuzz)"
 # on the host console too (kernel lines naming nvmev are shown)
 echo "nvmev-raw: fuzz seed $seed, $count steps (replay: NVMEV_FUZZ_SEED=$seed NVMEV_FUZZ_COUNT=$count make fuzz)" >/dev/kmsg 2>/dev/null
