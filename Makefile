@@ -41,11 +41,12 @@ bench:
 
 # Seeded fuzzer of the raw user-space driver (tests/raw), longer than the
 # run in check: NVMEV_FUZZ_SEED=S replays a seed (default: a new one, printed),
-# NVMEV_FUZZ_COUNT=N steps (default 30000), NVMEV_FUZZ_SECONDS=T time limit
-# (default 600), NVMEV_FUZZ_KERNEL=6.1|6.12.
+# NVMEV_FUZZ_COUNT=N steps (default 100000) and NVMEV_FUZZ_SECONDS=T time limit
+# (default 300) for each of the strict and the chaos run,
+# NVMEV_FUZZ_KERNEL=6.1|6.12.
 fuzz:
-	NVMEV_FUZZ_COUNT=$${NVMEV_FUZZ_COUNT:-30000} \
-	NVMEV_FUZZ_SECONDS=$${NVMEV_FUZZ_SECONDS:-600} \
+	NVMEV_FUZZ_COUNT=$${NVMEV_FUZZ_COUNT:-100000} \
+	NVMEV_FUZZ_SECONDS=$${NVMEV_FUZZ_SECONDS:-300} \
 	NVMEV_FUZZ_SEED=$${NVMEV_FUZZ_SEED:-random} \
 	tools/vm/nvmev-vm --kernel $${NVMEV_FUZZ_KERNEL:-6.1} \
 		--tests '^(00_canary|20_load|49_raw_fuzz|90_canary|99_dmesg)' check

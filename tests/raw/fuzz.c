@@ -382,10 +382,15 @@ static void queue_op(struct fz *f)
 	if (chance(f, 5))
 		size = 1 + rn(f, 2000);		/* invalid sizes too */
 	if (d->sq[q].live && chance(f, 60)) {
+		uint16_t cqid = d->sq[q].cqid;
+
 		st = raw_delete_sq(d, q);
 		f->n_delete++;
-		if (!st)
+		if (!st) {
+			/* what was posted before the delete completed is there */
+			reap(f, cqid);
 			memset(f->out[q], 0, sizeof(f->out[q]));
+		}
 	} else if (!d->sq[q].live && d->cq[cq].live && chance(f, 70)) {
 		if (size > 1024)
 			size = 1024;
@@ -426,8 +431,42 @@ static void doorbell_op(struct fz *f)
 			cq ? d->cq[q].head : d->sq[q].tail);
 }
 
+/*
+ * Strict mode: ring every SQ, turn Bus Master on and wait until every
+ * command on a live SQ has completed; returns how many never did.
+ */
+static unsigned long drain(struct fz *f)
+{
+	struct raw_dev *d = f->d;
+	uint64_t last = raw_now_ms();
+	unsigned long left = 0, prev = ~0UL;
+	unsigned int q, k;
+
+	if (f->bme_off) {
+		raw_set_bme(d, true);
+		f->bme_off = false;
+	}
+	for (q = 1; q <= FZ_QUEUES; q++)
+		if (d->sq[q].live)
+			raw_sq_ring(d, q);
+	while (raw_now_ms() - last < 10000) {
+		reap_all(f);
+		left = 0;
+		for (q = 1; q <= FZ_QUEUES; q++)
+			for (k = 0; k < sizeof(f->out[q]); k++)
+				left += __builtin_popcount(f->out[q][k]);
+		if (!left)
+			break;
+		if (left != prev)
+			last = raw_now_ms();
+		prev = left;
+		raw_sleep_ms(2);
+	}
+	return left;
+}
+
 int raw_fuzz(struct raw_dev *d, uint64_t seed, unsigned long count,
-	     unsigned int seconds)
+	     unsigned int seconds, bool strict)
 {
 	struct fz *f = calloc(1, sizeof(*f));
 	unsigned long i;
@@ -471,7 +510,10 @@ int raw_fuzz(struct raw_dev *d, uint64_t seed, unsigned long count,
 		} else if (r < 760) {
 			queue_op(f);
 		} else if (r < 790) {
-			doorbell_op(f);
+			if (strict)
+				reap_all(f);
+			else
+				doorbell_op(f);
 		} else if (r < 796) {
 			if (!restart(f, "random CC.EN 0->1"))
 				break;
@@ -496,6 +538,18 @@ int raw_fuzz(struct raw_dev *d, uint64_t seed, unsigned long count,
 		if (i % 500 == 499)
 			raw_log("step %lu: %lu I/O, %lu admin, %lu completions, %lu resets",
 				i + 1, f->n_io, f->n_admin, f->n_cqe, f->n_resets);
+	}
+	if (strict && !raw_failed) {
+		unsigned long lost = drain(f);
+
+		raw_check(!lost, "strict: every I/O command on a live SQ completed (%lu never did)",
+			  lost);
+		raw_check(!f->n_unmatched && !raw_stray,
+			  "strict: no completion without its command (%lu on I/O CQs, %lu on the admin CQ)",
+			  f->n_unmatched, raw_stray);
+		raw_check(!f->n_cfs && !f->n_timeout,
+			  "strict: no fatal state, no admin timeout (%lu CFS, %lu timeouts)",
+			  f->n_cfs, f->n_timeout);
 	}
 	if (f->bme_off)
 		raw_set_bme(d, true);

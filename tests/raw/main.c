@@ -5,8 +5,10 @@
  *   nvmev-raw regs                      BAR0 registers (function stays bound)
  *   nvmev-raw list                      the named cases
  *   nvmev-raw case NAME                 unbind, run the case, rebind
- *   nvmev-raw fuzz --seed S --count N [--seconds T]
- *                                       seeded fuzzer (stops after T s), then rebind
+ *   nvmev-raw fuzz --seed S --count N [--seconds T] [--strict]
+ *                                       seeded fuzzer (stops after T s), then rebind;
+ *                                       --strict: no doorbell nonsense, and every
+ *                                       command must complete exactly once
  *
  * Options: --bdf DDDD:BB:DD.F (default 1000:00:00.0), --no-rebind,
  * --timeout-ms N (default wait for one completion), -v.
@@ -28,7 +30,7 @@
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: nvmev-raw [--bdf BDF] [--no-rebind] [--timeout-ms N] [-v] regs|list|case NAME|fuzz [--seed S] [--count N] [--seconds T]\n");
+		"usage: nvmev-raw [--bdf BDF] [--no-rebind] [--timeout-ms N] [-v] regs|list|case NAME|fuzz [--seed S] [--count N] [--seconds T] [--strict]\n");
 	exit(2);
 }
 
@@ -57,7 +59,7 @@ int main(int argc, char **argv)
 	uint64_t seed = 0;
 	unsigned long count = 2000;
 	unsigned int seconds = 0;
-	bool rebind = true, have_seed = false;
+	bool rebind = true, have_seed = false, strict = false;
 	uint32_t tmo = 0;
 	struct raw_dev d;
 	const struct raw_case *c;
@@ -121,6 +123,8 @@ int main(int argc, char **argv)
 				have_seed = true;
 			} else if (!strcmp(argv[i], "--count") && i + 1 < argc) {
 				count = strtoul(argv[++i], NULL, 0);
+			} else if (!strcmp(argv[i], "--strict")) {
+				strict = true;
 			} else if (!strcmp(argv[i], "--seconds") && i + 1 < argc) {
 				seconds = strtoul(argv[++i], NULL, 0);
 			} else {
@@ -133,16 +137,17 @@ int main(int argc, char **argv)
 			clock_gettime(CLOCK_REALTIME, &ts);
 			seed = (uint64_t)ts.tv_sec * 1000003u ^ ts.tv_nsec ^ getpid();
 		}
-		printf("== fuzz: seed %llu count %lu (replay: nvmev-raw fuzz --seed %llu --count %lu)\n",
-		       (unsigned long long)seed, count, (unsigned long long)seed,
-		       count);
+		printf("== fuzz: seed %llu count %lu%s (replay: nvmev-raw fuzz --seed %llu --count %lu%s)\n",
+		       (unsigned long long)seed, count, strict ? " strict" : "",
+		       (unsigned long long)seed, count,
+		       strict ? " --strict" : "");
 		raw_open(&d, bdf);
 		if (tmo)
 			d.timeout_ms = tmo;
 		if (raw_reset(&d))
 			raw_die("controller does not come up (CSTS 0x%x)",
 				raw_r32(&d, REG_CSTS));
-		ret = raw_fuzz(&d, seed, count, seconds);
+		ret = raw_fuzz(&d, seed, count, seconds, strict);
 		if (ret && !raw_failed)
 			raw_fail("fuzz returned %d", ret);
 		raw_close(&d, rebind);

@@ -21,6 +21,7 @@
 
 int raw_verbose;
 int raw_failed;
+unsigned long raw_stray;
 
 /* ---- reporting ------------------------------------------------------------ */
 
@@ -667,6 +668,7 @@ uint16_t raw_cmd_sync(struct raw_dev *d, uint16_t qid, struct raw_cmd *c,
 				d->aer[d->nr_aer++] = e;
 			continue;
 		}
+		raw_stray++;
 		raw_log("stray completion while waiting: sqid %u cid 0x%x status %s",
 			e.sq_id, e.cid, raw_status_str(e.status >> 1));
 	}
@@ -701,7 +703,7 @@ bool raw_take_aer(struct raw_dev *d, struct raw_cqe *e, uint32_t timeout_ms)
 		raw_cq_ring(d, 0);
 		if ((x.cid & 0xff00) == AER_CID_BASE && d->nr_aer < 16)
 			d->aer[d->nr_aer++] = x;
-		else
+		else if (++raw_stray)
 			raw_log("stray admin completion cid 0x%x status %s",
 				x.cid, raw_status_str(x.status >> 1));
 	}

@@ -140,6 +140,7 @@ struct raw_dev {
 /* ---- reporting (every check prints one line, see tests/vm/raw_lib.sh) --- */
 extern int raw_verbose;
 extern int raw_failed;
+extern unsigned long raw_stray;	/* completions nobody waited for */
 void raw_log(const char *fmt, ...) __printf(1, 2);
 void raw_ok(const char *fmt, ...) __printf(1, 2);
 void raw_fail(const char *fmt, ...) __printf(1, 2);
@@ -254,6 +255,6 @@ struct raw_case {
 };
 extern const struct raw_case raw_cases[];
 int raw_fuzz(struct raw_dev *d, uint64_t seed, unsigned long count,
-	     unsigned int seconds);
+	     unsigned int seconds, bool strict);
 
 #endif
