@@ -133,6 +133,99 @@ static uint64_t region_start(struct raw_dev *d)
 	return s;
 }
 
+/* ---- the driver itself: every command it has, on sane input --------- */
+
+static int case_basic_io(struct raw_dev *d)
+{
+	const size_t len = 64 * 1024;
+	struct raw_mem w = raw_alloc(d, len, RAW_PAGE);
+	struct raw_mem r = raw_alloc(d, len, RAW_PAGE);
+	struct raw_mem lp = raw_alloc(d, RAW_PAGE, RAW_PAGE);
+	struct raw_mem rng = raw_alloc(d, RAW_PAGE, RAW_PAGE);
+	uint64_t *range = rng.va, writes0, writes1;
+	const uint64_t nlb = len >> d->lba_shift;
+	struct raw_cmd c;
+	uint32_t res;
+	uint16_t st;
+	size_t i;
+
+	setup_io(d, 2, 64);
+	st = raw_get_log(d, 2, &lp, 512);
+	raw_check(!st, "Get Log Page SMART (512 B): %s", raw_status_str(st));
+	memcpy(&writes0, (uint8_t *)lp.va + 80, 8);	/* Host Write Commands */
+	round_trip(d, 1, LBA_A, len, "(64 KiB)");
+	round_trip(d, 2, LBA_A + nlb, 4096, "(4 KiB, second queue pair)");
+	/* Compare: equal, then one byte off */
+	fill_random(w.va, len);
+	st = raw_rw(d, 1, IO_WRITE, LBA_B, &w, len);
+	raw_check(!st, "write 64 KiB at LBA %u: %s", LBA_B, raw_status_str(st));
+	st = raw_rw(d, 1, IO_COMPARE, LBA_B, &w, len);
+	raw_check(!st, "Compare with the same data: %s", raw_status_str(st));
+	((uint8_t *)w.va)[len - 1] ^= 1;
+	st = raw_rw(d, 1, IO_COMPARE, LBA_B, &w, len);
+	raw_check_status(st, ST(2, 0x85), "Compare with the last byte flipped");
+	/* Flush */
+	memset(&c, 0, sizeof(c));
+	c.opcode = IO_FLUSH;
+	c.nsid = 1;
+	st = raw_cmd_sync(d, 1, &c, NULL, 0);
+	raw_check(!st, "Flush namespace 1: %s", raw_status_str(st));
+	c.nsid = 0xffffffff;
+	st = raw_cmd_sync(d, 2, &c, NULL, 0);
+	raw_check(!st, "Flush all namespaces: %s", raw_status_str(st));
+	/* Dataset Management, deallocate: reads as zeroes */
+	range[0] = (uint64_t)(nlb / 2) << 32;		/* attributes 0, nlb */
+	range[1] = LBA_B;
+	memset(&c, 0, sizeof(c));
+	c.opcode = IO_DSM;
+	c.nsid = 1;
+	c.prp1 = rng.pa;
+	c.cdw10 = 0;			/* one range */
+	c.cdw11 = 1u << 2;		/* deallocate */
+	st = raw_cmd_sync(d, 1, &c, NULL, 0);
+	raw_check(!st, "DSM deallocate the first half: %s", raw_status_str(st));
+	memset(r.va, 0xee, len);
+	st = raw_rw(d, 1, IO_READ, LBA_B, &r, len);
+	for (i = 0; i < len / 2 && !((uint8_t *)r.va)[i]; i++)
+		;
+	raw_check(!st && i == len / 2 &&
+		  !memcmp((uint8_t *)r.va + len / 2, (uint8_t *)w.va + len / 2,
+			  len / 2 - 1),
+		  "read back: deallocated half zeroes, the rest unchanged (%s)",
+		  raw_status_str(st));
+	/* Write Zeroes */
+	raw_rw_cmd(&c, IO_WRITE_ZEROES, LBA_B + nlb / 2, nlb / 2, 0, 0);
+	st = raw_cmd_sync(d, 2, &c, NULL, 0);
+	raw_check(!st, "Write Zeroes on the second half: %s", raw_status_str(st));
+	memset(r.va, 0xee, len);
+	st = raw_rw(d, 1, IO_READ, LBA_B, &r, len);
+	for (i = 0; i < len && !((uint8_t *)r.va)[i]; i++)
+		;
+	raw_check(!st && i == len, "read back: all 64 KiB zeroes (%s)",
+		  raw_status_str(st));
+	/* features and logs */
+	st = raw_get_features(d, 0x06, 0, &res);
+	raw_check(!st && (res & 1), "Get Features Volatile Write Cache: enabled (%s, 0x%x)",
+		  raw_status_str(st), res);
+	st = raw_get_features(d, 0x07, 0, &res);
+	raw_check(!st && (res & 0xffff) >= 1 && (res >> 16) >= 1,
+		  "Get Features Number of Queues: 0x%08x (%s)", res,
+		  raw_status_str(st));
+	st = raw_get_log(d, 1, &lp, RAW_PAGE);
+	raw_check(!st, "Get Log Page Error Information (4 KiB): %s",
+		  raw_status_str(st));
+	st = raw_get_log(d, 2, &lp, 512);
+	memcpy(&writes1, (uint8_t *)lp.va + 80, 8);
+	raw_check(!st && writes1 > writes0,
+		  "SMART Host Write Commands counted the writes (%llu -> %llu)",
+		  (unsigned long long)writes0, (unsigned long long)writes1);
+	raw_check(!raw_delete_sq(d, 2) && !raw_delete_cq(d, 2) &&
+		  !raw_delete_sq(d, 1) && !raw_delete_cq(d, 1),
+		  "Delete SQ 2, CQ 2, SQ 1, CQ 1");
+	identify_ok(d, "at the end");
+	return 0;
+}
+
 /* ---- PRP offsets ------------------------------------------------------------ */
 
 static int case_prp_offset(struct raw_dev *d)
@@ -1077,6 +1170,7 @@ static int case_d8e_doorbell_aer(struct raw_dev *d)
 }
 
 const struct raw_case raw_cases[] = {
+	{ "basic_io", "Read/Write/Compare/Flush/DSM/Write Zeroes, features, logs on two queue pairs", case_basic_io },
 	{ "prp_offset", "PRP1/PRP2/list entries misaligned: PRP Offset Invalid", case_prp_offset },
 	{ "prp_chain", "256 KiB through chained PRP lists starting mid-page", case_prp_chain },
 	{ "prp_forbidden", "PRPs into nvmev's region, MMIO, beyond RAM: Data Transfer Error", case_prp_forbidden },
