@@ -1,5 +1,5 @@
 #!/bin/sh
-# timeout: 1500
+# timeout: 900
 # Seeded fuzzer over the raw user-space driver (tests/raw/fuzz.c): random
 # opcodes and fields, PRPs only into memory the fuzzer owns, queue
 # create/delete, CC.EN and Bus Master toggles.  Two runs of one seed:
