@@ -1169,6 +1169,51 @@ static int case_d8e_doorbell_aer(struct raw_dev *d)
 	return 0;
 }
 
+/* ---- invalid doorbell writes after an idle period --------------------- */
+
+/*
+ * The same invalid writes as d8e_doorbell_aer and doorbell_oob, but each
+ * after 2.5 s without a command, when the dispatcher may be asleep (deep
+ * idle after idle_deep_ms): the device must still notice them.
+ */
+static int case_idle_doorbell(struct raw_dev *d)
+{
+	struct raw_cqe e;
+	bool got;
+	int r;
+
+	setup_io(d, 1, 16);
+	submit_aer(d, 0xa001);
+	raw_sleep_ms(2500);
+	raw_w32(d, raw_sq_db(d, 5), 1);
+	raw_log("idle 2.5 s, AER outstanding; tail doorbell of SQ 5 (no such queue) = 1");
+	got = raw_take_aer(d, &e, 5000);
+	raw_check(got && (e.dw0 & 0xffffff) == 0x010000,
+		  "after idle: AER Write to Invalid Doorbell Register (%s, result 0x%06x, want 0x010000)",
+		  got ? "completed" : "NO AER within 5 s", got ? e.dw0 & 0xffffff : 0);
+	if (raw_reset(d))
+		raw_die("reset failed");
+	setup_io(d, 1, 16);
+	raw_sleep_ms(2500);
+	raw_w32(d, raw_cq_db(d, 1), 0x10000);
+	raw_log("idle 2.5 s, no AER outstanding; CQ 1 head doorbell = 0x10000");
+	r = raw_wait_csts(d, CSTS_CFS, CSTS_CFS, 5000);
+	raw_check(!r, "after idle: invalid CQ head doorbell sets CSTS.CFS (CSTS 0x%x)",
+		  raw_r32(d, REG_CSTS));
+	recover(d, "after the CQ head");
+	setup_io(d, 1, 16);
+	raw_sleep_ms(2500);
+	raw_w32(d, raw_sq_db(d, 1), 16);
+	raw_log("idle 2.5 s, no AER outstanding; SQ 1 tail doorbell = 16 (queue of 16)");
+	r = raw_wait_csts(d, CSTS_CFS, CSTS_CFS, 5000);
+	raw_check(!r, "after idle: invalid SQ tail doorbell sets CSTS.CFS (CSTS 0x%x)",
+		  raw_r32(d, REG_CSTS));
+	recover(d, "after the SQ tail");
+	setup_io(d, 1, 16);
+	round_trip(d, 1, LBA_A, 4096, "at the end");
+	return 0;
+}
+
 const struct raw_case raw_cases[] = {
 	{ "basic_io", "Read/Write/Compare/Flush/DSM/Write Zeroes, features, logs on two queue pairs", case_basic_io },
 	{ "prp_offset", "PRP1/PRP2/list entries misaligned: PRP Offset Invalid", case_prp_offset },
@@ -1186,5 +1231,6 @@ const struct raw_case raw_cases[] = {
 	{ "d8c_bme", "D8c: no DMA while Bus Master Enable is clear", case_d8c_bme },
 	{ "d8d_queue_reserved", "D8d: queues in reserved System RAM are refused", case_d8d_queue_reserved },
 	{ "d8e_doorbell_aer", "D8e: invalid doorbell writes raise error AERs", case_d8e_doorbell_aer },
+	{ "idle_doorbell", "invalid doorbell writes after 2.5 s idle are still noticed", case_idle_doorbell },
 	{ NULL, NULL, NULL },
 };
