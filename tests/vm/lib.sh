@@ -36,6 +36,8 @@ else
 	EXP_CAP_BYTES=$NVMEV_CONTROL_BYTES
 fi
 BAD_KMSG_RE='BUG|WARNING|Oops|soft lockup|rcu.*stall|hung_task|blocked for more than|Kernel panic|general protection fault|segfault at'
+# debug kernel reports that say neither BUG nor WARNING (tools/vm/debug-kernel)
+BAD_KMSG_RE="$BAD_KMSG_RE"'|UBSAN:|KASAN:|hard LOCKUP|non-static key|kmemleak: .*(suspected memory leak|disabled|Cannot|pool empty)'
 
 log() { echo "[$T_NAME] $*"; }
 ok() { echo "$*" >>"$T_STATE/asserts"; echo "ok: $*"; }
