@@ -32,6 +32,13 @@ demo:
 check:
 	tests/check.sh
 
+# The VM suite on the debug kernel (KASAN, UBSAN, lockdep, kmemleak, lockup
+# detectors), built once by tools/vm/debug-kernel and cached in
+# /var/cache/nvmev/debug-kernel.  Not part of check (too slow for CI; see
+# Documentation/testing.rst).  Prints "N passed, N failed" like check.
+check-debug:
+	NVMEV_CHECK_KERNELS=debug NVMEV_SKIP_UNIT=1 tests/check.sh
+
 # Benchmarks (not part of check): nvmev and QEMU's NVMe (control) in one
 # TCG mode, table against the model, CSV, plot.  Options go through
 # BENCH_ARGS, e.g. make bench BENCH_ARGS="--tcg-thread multi".
@@ -55,4 +62,4 @@ fuzz:
 shell:
 	tools/vm/nvmev-vm shell
 
-.PHONY: all modules clean lint unit demo check bench fuzz shell
+.PHONY: all modules clean lint unit demo check check-debug bench fuzz shell
