@@ -21,6 +21,10 @@ STATE=/tmp/vmtest
 mkdir -p "$STATE"
 npass=0 nfail=0 nskip=0
 DEFAULT_TIMEOUT=60
+# The debug kernel (tools/vm/debug-kernel: KASAN, lockdep...) runs everything
+# several times slower under TCG: scale every test's limit.
+TSCALE=1
+case $NVMEV_KREL in *-nvmev-debug*) TSCALE=3;; esac
 
 for t in "$TDIR"/[0-9][0-9]_*.sh; do
 	[ -f "$t" ] || continue
@@ -30,7 +34,7 @@ for t in "$TDIR"/[0-9][0-9]_*.sh; do
 		continue
 	fi
 	tmo=$(sed -n 's/^# timeout: *\([0-9][0-9]*\).*/\1/p' "$t" | head -1)
-	tmo=${tmo:-$DEFAULT_TIMEOUT}
+	tmo=$(( ${tmo:-$DEFAULT_TIMEOUT} * TSCALE ))
 	tst=$STATE/$name
 	rm -rf "$tst"
 	mkdir -p "$tst"
