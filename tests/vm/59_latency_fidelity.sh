@@ -12,6 +12,7 @@
 . "$T_DIR/lib.sh"
 . "$T_DIR/ftl_lib.sh"
 need_nvmev
+skip_on_debug_kernel
 # 4 MiB of mapped data, flushed, then let the device go idle
 run_fio prep --rw=write --bs=128k --iodepth=4 --offset=64M --size=4M
 expect_ok "flush" nvme flush "$DEV" -n 1

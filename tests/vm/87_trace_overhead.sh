@@ -7,6 +7,7 @@
 . "$T_DIR/lib.sh"
 . "$T_DIR/trace_lib.sh"
 need_trace
+skip_on_debug_kernel
 trace_reset
 n0=$(kmsg_lines)
 iops() { # NAME: 4 KiB randread QD32 for 10 s, print IOPS as an integer
