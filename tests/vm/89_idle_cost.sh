@@ -12,6 +12,7 @@
 # warm QD1 reads.
 . "$T_DIR/lib.sh"
 need_nvmev
+skip_on_debug_kernel
 need_dev
 CPU=/sys/kernel/debug/nvmev/cpu
 [ -f "$CPU" ] || fail "$CPU missing"
