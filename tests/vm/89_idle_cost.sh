@@ -66,7 +66,10 @@ check_true "dispatcher thread idle run time $(( (r1 - r0) / 1000 )) us in $dms m
 check_true "dispatcher CPU idle cost, thread + watch, $(pct $bd) < 1.2 %" test "$bd" -lt 1200
 check_true "worker CPU idle cost $(pct $bw) <= 0.2 %" test "$bw" -le 200
 check_true "the watch woke the dispatcher for the idle reads ($wcnt)" test "${wcnt:-0}" -ge 4
-check_true "first command after idle waits at most 3 ms in the device (period + max wake = $first ns)" \
-	test "$first" -le 3000000
+# the wake-up itself, single-threaded TCG: 0.15-0.17 ms average, 0.4-0.5
+# ms worst on 6.1 and 6.12 alone, but once 0.8 ms / 3.5 ms on 6.12 inside
+# the full suite: guard only against a watch that stops waking
+check_true "first command after idle waits at most 10 ms in the device (period + max wake = $first ns)" \
+	test "$first" -le 10000000
 rand_file "$W/d.bin" 65536
 write_read_cmp 4096 "$W/d.bin"
