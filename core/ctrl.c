@@ -234,17 +234,10 @@ static void check_registers(struct nvmev_ctrl *ctrl)
 
 /* ---- completion queue helpers (any thread) ----------------------------- */
 
-bool nvmev_cq_full(struct nvmev_ctrl *ctrl, struct nvmev_cq *cq)
-{
-	u32 head = nvmev_db_read(ctrl, cq->qid, true);
-
-	/* an invalid head is caught by the dispatcher; treat as full here */
-	if (head >= cq->size)
-		return true;
-	return (cq->tail + 1) % cq->size == head;
-}
-
-/* Entries the device may still post to @cq before it is full. */
+/*
+ * Entries the device may still post to @cq before it is full.  An invalid
+ * head is caught by the dispatcher; it counts as a full queue here.
+ */
 u32 nvmev_cq_free_slots(struct nvmev_ctrl *ctrl, struct nvmev_cq *cq)
 {
 	u32 head = nvmev_db_read(ctrl, cq->qid, true);
@@ -252,6 +245,11 @@ u32 nvmev_cq_free_slots(struct nvmev_ctrl *ctrl, struct nvmev_cq *cq)
 	if (head >= cq->size)
 		return 0;
 	return (head + cq->size - cq->tail - 1) % cq->size;
+}
+
+bool nvmev_cq_full(struct nvmev_ctrl *ctrl, struct nvmev_cq *cq)
+{
+	return !nvmev_cq_free_slots(ctrl, cq);
 }
 
 bool nvmev_post_cqe(struct nvmev_ctrl *ctrl, struct nvmev_cq *cq,

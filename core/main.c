@@ -70,51 +70,31 @@ static int param_set_bounded(const char *val, const struct kernel_param *kp,
 	return 0;
 }
 
-static int param_set_spin(const char *val, const struct kernel_param *kp)
-{
-	return param_set_bounded(val, kp, IDLE_SPIN_US_MAX);
-}
+/* A runtime-writable unsigned parameter with an upper bound. */
+#define BOUNDED_UINT_PARAM(name, var, def, max, desc)			\
+	static int param_set_##name(const char *val,			\
+				    const struct kernel_param *kp)	\
+	{								\
+		return param_set_bounded(val, kp, max);			\
+	}								\
+	static const struct kernel_param_ops name##_ops = {		\
+		.set = param_set_##name,				\
+		.get = param_get_uint,					\
+	};								\
+	unsigned int var = def;						\
+	module_param_cb(name, &name##_ops, &var, 0644);			\
+	MODULE_PARM_DESC(name, desc)
 
-static int param_set_sleep(const char *val, const struct kernel_param *kp)
-{
-	return param_set_bounded(val, kp, IDLE_SLEEP_US_MAX);
-}
-
-static const struct kernel_param_ops idle_spin_ops = {
-	.set = param_set_spin,
-	.get = param_get_uint,
-};
-
-static const struct kernel_param_ops idle_sleep_ops = {
-	.set = param_set_sleep,
-	.get = param_get_uint,
-};
-
-unsigned int nvmev_idle_spin_us = 10000;
-module_param_cb(idle_spin_us, &idle_spin_ops, &nvmev_idle_spin_us, 0644);
-MODULE_PARM_DESC(idle_spin_us, "Dispatcher and workers: keep polling this long after the last command before backing off to sleep, 0..10000000 (default 10000)");
-
-static int param_set_deep(const char *val, const struct kernel_param *kp)
-{
-	return param_set_bounded(val, kp, IDLE_DEEP_MS_MAX);
-}
-
-static const struct kernel_param_ops idle_deep_ops = {
-	.set = param_set_deep,
-	.get = param_get_uint,
-};
-
-unsigned int nvmev_idle_deep_ms = 1000;
-module_param_cb(idle_deep_ms, &idle_deep_ops, &nvmev_idle_deep_ms, 0644);
-MODULE_PARM_DESC(idle_deep_ms, "Dispatcher: after this long without a command a timer watches the doorbells every ~1 ms instead of the thread polling, 0..60000, 0 = never (default 1000)");
+BOUNDED_UINT_PARAM(idle_spin_us, nvmev_idle_spin_us, 10000, IDLE_SPIN_US_MAX,
+		   "Dispatcher and workers: keep polling this long after the last command before backing off to sleep, 0..10000000 (default 10000)");
+BOUNDED_UINT_PARAM(idle_sleep_us, nvmev_idle_sleep_us, 500, IDLE_SLEEP_US_MAX,
+		   "Dispatcher: longest sleep between doorbell polls when idle, 0..100000 (default 500)");
+BOUNDED_UINT_PARAM(idle_deep_ms, nvmev_idle_deep_ms, 1000, IDLE_DEEP_MS_MAX,
+		   "Dispatcher: after this long without a command a timer watches the doorbells every 0.7 ms instead of the thread polling, 0..60000, 0 = never (default 1000)");
 
 unsigned int nvmev_spin_pause_every = 1;
 module_param_named(spin_pause_every, nvmev_spin_pause_every, uint, 0644);
 MODULE_PARM_DESC(spin_pause_every, "Idle polling: one PAUSE (cpu_relax) every N passes, 0 = never (default 1)");
-
-unsigned int nvmev_idle_sleep_us = 500;
-module_param_cb(idle_sleep_us, &idle_sleep_ops, &nvmev_idle_sleep_us, 0644);
-MODULE_PARM_DESC(idle_sleep_us, "Dispatcher: longest sleep between doorbell polls when idle, 0..100000 (default 500)");
 
 static int parse_size(const char *name, const char *s, u64 *out)
 {
