@@ -100,6 +100,7 @@ void nvmev_sync_workers(struct nvmev_ctrl *ctrl)
 
 	NVMEV_FN();
 	smp_store_release(&ctrl->epoch, epoch);
+	nvmev_inline_sync(ctrl, epoch);
 	/*
 	 * Wake sleeping workers and parked ones: a parked worker waits on
 	 * park_wq, where only a new epoch or the unpark lets it go.
@@ -539,6 +540,8 @@ static bool dispatcher_has_work(struct nvmev_ctrl *ctrl, bool all)
 
 /* a doorbell written just after a tick waits one period, then the wake-up */
 #define WATCH_PERIOD_NS		(700 * NSEC_PER_USEC)
+/* a completion of the inline worker due sooner than this is waited for by polling */
+#define INLINE_SPIN_NS		(200 * NSEC_PER_USEC)
 
 static enum hrtimer_restart watch_fn(struct hrtimer *t)
 {
@@ -700,7 +703,7 @@ static int nvmev_dispatcher(void *data)
 	pr_info("dispatcher running on CPU %d\n", smp_processor_id());
 	while (!kthread_should_stop()) {
 		unsigned int n;
-		u64 now;
+		u64 now, end, due;
 
 		if (unlikely(READ_ONCE(ctrl->park))) {
 			nvmev_park_self(ctrl, NULL);
@@ -725,12 +728,16 @@ static int nvmev_dispatcher(void *data)
 			else
 				ctrl->watch_hit_ns = 0;	/* not a command */
 		}
+		end = now;
 		if (n) {
-			u64 end = nvmev_now();
-
+			end = nvmev_now();
 			/* the emulator's own cost: busy passes only */
 			WRITE_ONCE(ctrl->disp_busy_ns, ctrl->disp_busy_ns + end - now);
 			WRITE_ONCE(ctrl->disp_cmds, ctrl->disp_cmds + n);
+		}
+		/* the inline worker: the commands kept here, and their completions */
+		nvmev_offload_update(ctrl, now);
+		if (nvmev_inline_pass(ctrl, end) || n) {
 			last_busy = end;
 			sleep_us = 0;
 			cond_resched();
@@ -748,14 +755,18 @@ static int nvmev_dispatcher(void *data)
 		/*
 		 * Idle.  Poll for idle_spin_us, then sleep between polls,
 		 * backing off up to idle_sleep_us; after idle_deep_ms, let a
-		 * timer watch the doorbells.
+		 * timer watch the doorbells.  A completion of the inline
+		 * worker due soon is waited for by polling; one due later
+		 * bounds the sleep.
 		 */
-		if (now - last_busy < (u64)READ_ONCE(nvmev_idle_spin_us) * NSEC_PER_USEC) {
+		due = nvmev_inline_next_due(ctrl);
+		if (now - last_busy < (u64)READ_ONCE(nvmev_idle_spin_us) * NSEC_PER_USEC ||
+		    due < now + INLINE_SPIN_NS) {
 			nvmev_spin_relax(&spins);
 			cond_resched();
 			continue;
 		}
-		if (READ_ONCE(nvmev_idle_deep_ms) &&
+		if (READ_ONCE(nvmev_idle_deep_ms) && due == U64_MAX &&
 		    now - last_busy >= (u64)READ_ONCE(nvmev_idle_deep_ms) * NSEC_PER_MSEC &&
 		    !nvmev_model_idle_pending(ctrl)) {
 			dispatcher_watch(ctrl);
@@ -763,6 +774,10 @@ static int nvmev_dispatcher(void *data)
 		}
 		sleep_us = clamp(sleep_us * 2, 10U,
 				 max(READ_ONCE(nvmev_idle_sleep_us), 10U));
+		if (due != U64_MAX)
+			sleep_us = min_t(u64, sleep_us,
+					 div_u64(due - now - INLINE_SPIN_NS / 2,
+						 NSEC_PER_USEC));
 		usleep_range(sleep_us, sleep_us + sleep_us / 4);
 	}
 	return 0;

@@ -34,7 +34,7 @@ MODULE_PARM_DESC(memmap_size,
 static char *cpus;
 module_param(cpus, charp, 0444);
 MODULE_PARM_DESC(cpus,
-		 "CPU list, e.g. 2,3 or 2-5: the first runs the dispatcher, the rest run I/O workers (at least two CPUs)");
+		 "CPU list, e.g. 2,3 or 2-5: the first runs the dispatcher (which also does the I/O of light loads), the rest run I/O workers; one CPU alone does everything");
 
 static unsigned int lba_size = 512;
 module_param(lba_size, uint, 0444);
@@ -54,6 +54,8 @@ MODULE_PARM_DESC(serial, "Serial number (up to 20 ASCII characters; default deri
  */
 #define IDLE_SPIN_US_MAX	10000000U	/* 10 s */
 #define IDLE_SLEEP_US_MAX	100000U		/* 100 ms */
+#define INLINE_DEPTH_MAX	4096U
+#define SPIN_PAUSE_MAX		1000000U
 #define IDLE_DEEP_MS_MAX	60000U		/* 1 min */
 
 static int param_set_bounded(const char *val, const struct kernel_param *kp,
@@ -92,9 +94,46 @@ BOUNDED_UINT_PARAM(idle_sleep_us, nvmev_idle_sleep_us, 500, IDLE_SLEEP_US_MAX,
 BOUNDED_UINT_PARAM(idle_deep_ms, nvmev_idle_deep_ms, 1000, IDLE_DEEP_MS_MAX,
 		   "Dispatcher: after this long without a command a timer watches the doorbells every 0.7 ms instead of the thread polling, 0..60000, 0 = never (default 1000)");
 
-unsigned int nvmev_spin_pause_every = 1;
-module_param_named(spin_pause_every, nvmev_spin_pause_every, uint, 0644);
-MODULE_PARM_DESC(spin_pause_every, "Idle polling: one PAUSE (cpu_relax) every N passes, 0 = never (default 1)");
+BOUNDED_UINT_PARAM(inline_depth, nvmev_inline_depth, 1, INLINE_DEPTH_MAX,
+		   "Dispatcher, while offloading: keep doing the I/O of this many commands itself, the I/O workers take the rest, 0..4096 (default 1)");
+BOUNDED_UINT_PARAM(offload_pct, nvmev_offload_pct, 80, 100,
+		   "Dispatcher: hand commands to the I/O workers when doing all the I/O itself would keep its CPU busier than this, in %; 100 = never, 0 = always beyond inline_depth (default 80)");
+
+static int param_set_pause(const char *val, const struct kernel_param *kp)
+{
+	int v;
+
+	if (sysfs_streq(val, "auto")) {
+		WRITE_ONCE(nvmev_spin_pause_every, -1);
+		return 0;
+	}
+	if (kstrtoint(val, 0, &v) || v < 0 || v > SPIN_PAUSE_MAX) {
+		pr_err("%s=%s: must be auto or 0..%u\n", kp->name, val,
+		       SPIN_PAUSE_MAX);
+		return -EINVAL;
+	}
+	WRITE_ONCE(nvmev_spin_pause_every, v);
+	return 0;
+}
+
+static int param_get_pause(char *buf, const struct kernel_param *kp)
+{
+	int v = READ_ONCE(nvmev_spin_pause_every);
+
+	if (v < 0)
+		return sysfs_emit(buf, "auto (%u)\n", nvmev_spin_pause_auto);
+	return sysfs_emit(buf, "%d\n", v);
+}
+
+static const struct kernel_param_ops pause_ops = {
+	.set = param_set_pause,
+	.get = param_get_pause,
+};
+
+int nvmev_spin_pause_every = -1;
+unsigned int nvmev_spin_pause_auto = 1;
+module_param_cb(spin_pause_every, &pause_ops, &nvmev_spin_pause_every, 0644);
+MODULE_PARM_DESC(spin_pause_every, "Idle polling: one PAUSE (cpu_relax) every N passes, 0 = never, auto = every pass when the CPUs do not run at once (single-threaded TCG), never when they do (default auto)");
 
 static int parse_size(const char *name, const char *s, u64 *out)
 {
@@ -121,7 +160,7 @@ static int parse_cpus(struct nvmev_ctrl *ctrl, const char *list)
 	int n = 0, ret = -EINVAL, i;
 
 	if (!list || !*list) {
-		pr_err("cpus= is required: the dispatcher CPU followed by one or more I/O worker CPUs, e.g. cpus=2,3\n");
+		pr_err("cpus= is required: the dispatcher CPU, then any I/O worker CPUs, e.g. cpus=2,3\n");
 		return -EINVAL;
 	}
 	v = kcalloc(nr_cpu_ids, sizeof(*v), GFP_KERNEL);
@@ -162,9 +201,8 @@ static int parse_cpus(struct nvmev_ctrl *ctrl, const char *list)
 			v[n++] = c;
 		}
 	}
-	if (n < 2) {
-		pr_err("cpus=%s: need at least two CPUs (dispatcher + I/O worker)\n",
-		       list);
+	if (n < 1) {
+		pr_err("cpus=%s: need at least one CPU (the dispatcher)\n", list);
 		goto out;
 	}
 	ctrl->cpus = v;
@@ -269,6 +307,11 @@ static int cpu_show(struct seq_file *m, void *v)
 	/* local_clock() is the TSC; an unstable one is kept within a tick */
 	seq_printf(m, "clock local_clock tsc_unstable %d\n",
 		   check_tsc_unstable());
+	seq_printf(m, "cpus_parallel %d\n", nvmev_cpus_parallel);
+	seq_printf(m, "spin_pause_every %u\n",
+		   READ_ONCE(nvmev_spin_pause_every) < 0 ?
+		   READ_ONCE(nvmev_spin_pause_auto) :
+		   (unsigned int)READ_ONCE(nvmev_spin_pause_every));
 	nvmev_ctrl_cpu_show(ctrl, m);
 	nvmev_workers_cpu_show(ctrl, m);
 	return 0;
@@ -372,6 +415,7 @@ static int __init nvmev_init(void)
 		goto err_debugfs;
 
 	nvmev_admin_reset(ctrl);
+	nvmev_probe_parallel(ctrl->cpus, ctrl->nr_cpus);
 	ret = nvmev_workers_start(ctrl);
 	if (ret)
 		goto err_trace;

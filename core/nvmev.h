@@ -259,8 +259,9 @@ struct nvmev_ctrl {
 	unsigned int *cpus;
 	unsigned int nr_cpus;
 	struct task_struct *dispatcher;
-	struct nvmev_worker *workers;
+	struct nvmev_worker *workers;	/* threaded, one per CPU after the first */
 	unsigned int nr_workers;
+	struct nvmev_worker *inline_w;	/* run by the dispatcher, core/worker.c */
 	unsigned int next_worker;
 
 	/* identity */
@@ -298,6 +299,8 @@ extern struct nvmev_ctrl *nvmev;
 
 /* module parameters shared across files */
 extern unsigned int nvmev_idle_spin_us;
+extern unsigned int nvmev_inline_depth;
+extern unsigned int nvmev_offload_pct;
 extern unsigned int nvmev_idle_sleep_us;
 extern unsigned int nvmev_idle_deep_ms;
 
@@ -356,6 +359,10 @@ unsigned int nvmev_workers_ack_epoch(struct nvmev_ctrl *ctrl, u32 epoch);
 void nvmev_workers_lat_stats(struct nvmev_ctrl *ctrl,
 			     struct nvmev_lat_stats out[NVMEV_LAT_CLASSES]);
 void nvmev_workers_cpu_show(struct nvmev_ctrl *ctrl, struct seq_file *m);
+void nvmev_inline_sync(struct nvmev_ctrl *ctrl, u32 epoch);
+bool nvmev_inline_pass(struct nvmev_ctrl *ctrl, u64 t);
+u64 nvmev_inline_next_due(struct nvmev_ctrl *ctrl);
+void nvmev_offload_update(struct nvmev_ctrl *ctrl, u64 now);
 
 /* admin/admin.c */
 void nvmev_admin_process(struct nvmev_ctrl *ctrl, struct nvme_command *cmd);
@@ -388,21 +395,27 @@ bool nvmev_host_range_ok(u64 addr, u64 len);
 /*
  * One pass of an idle polling loop.  cpu_relax() (PAUSE) every
  * spin_pause_every passes: under single-threaded TCG a PAUSE hands the one
- * host thread to the other vCPUs (the host's, the other polling thread's);
+ * host thread to the other vCPUs (the host's, the other polling thread's),
+ * without it a spinning vCPU keeps it until QEMU's round-robin kick;
  * under multi-threaded TCG each PAUSE leaves the vCPU's execution loop and
  * takes QEMU's global lock, and under KVM it feeds pause-loop exiting.
- * 0 = never.
+ * 0 = never; auto (-1, the default) = every pass when the CPUs were found
+ * not to run at once (core/spin.c), never when they do.
  */
-extern unsigned int nvmev_spin_pause_every;
+extern int nvmev_spin_pause_every;
+extern unsigned int nvmev_spin_pause_auto;
 static inline void nvmev_spin_relax(unsigned int *spins)
 {
-	unsigned int every = READ_ONCE(nvmev_spin_pause_every);
+	int v = READ_ONCE(nvmev_spin_pause_every);
+	unsigned int every = v < 0 ? READ_ONCE(nvmev_spin_pause_auto) : v;
 
 	if (every && ++*spins >= every) {
 		*spins = 0;
 		cpu_relax();
 	}
 }
+void nvmev_probe_parallel(const unsigned int *cpus, unsigned int n);
+extern int nvmev_cpus_parallel;
 
 /* Bus Master Enable: without it the function may not touch host memory. */
 static inline bool nvmev_bus_master(struct nvmev_ctrl *ctrl)

@@ -5,6 +5,12 @@
  * completion time.  A command's data is moved as soon as the worker takes
  * it; its completion is posted when the model says, then the CQ's vector
  * is raised once per batch.
+ *
+ * One more worker has no thread: the inline worker, run by the dispatcher
+ * itself between its fetches (nvmev_inline_pass()).  It takes a command
+ * while it has fewer than inline_depth in flight, the threaded workers the
+ * rest, so at low load a command never crosses CPUs and one polling thread
+ * spins, not two; with cpus= naming one CPU it takes everything.
  */
 #define pr_fmt(fmt) "nvmev: " fmt
 
@@ -58,6 +64,13 @@ struct nvmev_worker {
 	u64 pulled;
 	u64 busy_ns;			/* passes that did work */
 	struct nvmev_lat_stats lat[NVMEV_LAT_CLASSES];
+
+	/* inline worker only: the offload decision, see nvmev_offload_update() */
+	bool offload;
+	u64 win_t, win_disp_ns, win_disp_cmds, win_inl_ns, win_inl_cmds;
+	u64 inl_ns_per_cmd;		/* moving average */
+	unsigned int util_pct;		/* smoothed estimate */
+	u64 offload_on;			/* times offloading began */
 };
 
 static unsigned int lat_class(u8 opcode)
@@ -95,9 +108,14 @@ void nvmev_workers_lat_stats(struct nvmev_ctrl *ctrl,
 	unsigned int i, c, b;
 
 	memset(out, 0, sizeof(*out) * NVMEV_LAT_CLASSES);
-	for (i = 0; i < ctrl->nr_workers; i++) {
+	for (i = 0; i <= ctrl->nr_workers; i++) {
+		struct nvmev_worker *w = i < ctrl->nr_workers ?
+					 &ctrl->workers[i] : ctrl->inline_w;
+
+		if (!w)
+			continue;
 		for (c = 0; c < NVMEV_LAT_CLASSES; c++) {
-			struct nvmev_lat_stats *l = &ctrl->workers[i].lat[c];
+			struct nvmev_lat_stats *l = &w->lat[c];
 
 			out[c].count += READ_ONCE(l->count);
 			out[c].target_ns += READ_ONCE(l->target_ns);
@@ -166,10 +184,33 @@ static inline bool ring_full(struct nvmev_worker *w)
 	return w->ring_tail - smp_load_acquire(&w->ring_head) >= RING_SIZE;
 }
 
+/* Commands the worker holds: in its ring and waiting for their time. */
+static inline unsigned int inflight(struct nvmev_worker *w)
+{
+	return w->ring_tail - READ_ONCE(w->ring_head) + READ_ONCE(w->nr_heap);
+}
+
+/*
+ * Does the inline worker take the next command?  Always while the
+ * dispatcher has time for it (not offloading); while offloading, up to
+ * inline_depth commands, the threaded workers the rest.
+ */
+static bool inline_takes(struct nvmev_ctrl *ctrl)
+{
+	struct nvmev_worker *w = ctrl->inline_w;
+
+	if (ring_full(w))
+		return false;
+	return !ctrl->nr_workers || !w->offload ||
+	       inflight(w) < READ_ONCE(nvmev_inline_depth);
+}
+
 bool nvmev_workers_have_room(struct nvmev_ctrl *ctrl)
 {
 	unsigned int i;
 
+	if (inline_takes(ctrl))
+		return true;
 	for (i = 0; i < ctrl->nr_workers; i++)
 		if (!ring_full(&ctrl->workers[i]))
 			return true;
@@ -184,11 +225,21 @@ static void kick(struct nvmev_worker *w)
 		wake_up_process(w->task);
 }
 
+static void ring_put(struct nvmev_worker *w, const struct nvmev_io *io)
+{
+	w->ring[w->ring_tail & (RING_SIZE - 1)] = *io;
+	smp_store_release(&w->ring_tail, w->ring_tail + 1);
+}
+
 bool nvmev_worker_submit(struct nvmev_ctrl *ctrl, const struct nvmev_io *io)
 {
 	unsigned int i;
 
 	NVMEV_FN();
+	if (inline_takes(ctrl)) {
+		ring_put(ctrl->inline_w, io);
+		return true;
+	}
 	for (i = 0; i < ctrl->nr_workers; i++) {
 		struct nvmev_worker *w;
 
@@ -196,8 +247,7 @@ bool nvmev_worker_submit(struct nvmev_ctrl *ctrl, const struct nvmev_io *io)
 		ctrl->next_worker = (ctrl->next_worker + 1) % ctrl->nr_workers;
 		if (ring_full(w))
 			continue;
-		w->ring[w->ring_tail & (RING_SIZE - 1)] = *io;
-		smp_store_release(&w->ring_tail, w->ring_tail + 1);
+		ring_put(w, io);
 		kick(w);
 		return true;
 	}
@@ -378,6 +428,104 @@ static bool complete_due(struct nvmev_worker *w, u64 now)
 	return did;
 }
 
+/* ---- the inline worker: run by the dispatcher --------------------------- */
+
+/*
+ * A new epoch (nvmev_sync_workers(), on the dispatcher): the inline worker
+ * drops its stale commands at once, as the threaded ones do on their own.
+ */
+void nvmev_inline_sync(struct nvmev_ctrl *ctrl, u32 epoch)
+{
+	struct nvmev_worker *w = ctrl->inline_w;
+
+	drop_stale(w);
+	w->epoch_seen = epoch;
+}
+
+/*
+ * One pass of the inline worker, @t being the time of the dispatcher's
+ * pass: the data phase of what the dispatcher just handed it, then the
+ * completions that are due.  Returns true when it did anything.
+ */
+bool nvmev_inline_pass(struct nvmev_ctrl *ctrl, u64 t)
+{
+	struct nvmev_worker *w = ctrl->inline_w;
+	bool did;
+
+	if (w->ring_head == w->ring_tail && (!w->nr_heap || key(w, 0) > t))
+		return false;
+	did = pull(w);
+	did |= complete_due(w, did ? nvmev_now() : t);
+	if (did)
+		WRITE_ONCE(w->busy_ns, w->busy_ns + nvmev_now() - t);
+	return did;
+}
+
+/*
+ * Every OFFLOAD_WINDOW_NS of the dispatcher's time: would it be busy more
+ * than offload_pct % of its CPU if it did every command's I/O itself?  The
+ * estimate is its own fetch time plus the window's commands times the
+ * inline worker's average cost per command (kept fresh while offloading
+ * too: it always keeps up to inline_depth commands).  Above offload_pct
+ * the threaded workers take the commands beyond inline_depth; below half
+ * of it the dispatcher takes them all again.  One polling CPU then serves
+ * a light load and the others sleep: on a host with fewer cores than
+ * busy vCPUs (QEMU's multi-threaded TCG on a small machine), a second
+ * spinning thread only takes time from the vCPU that submits the I/O.
+ */
+#define OFFLOAD_WINDOW_NS	(4 * NSEC_PER_MSEC)
+
+void nvmev_offload_update(struct nvmev_ctrl *ctrl, u64 now)
+{
+	struct nvmev_worker *w = ctrl->inline_w;
+	u64 dt = now - w->win_t, cmds, inl_cmds, est;
+	unsigned int pct = READ_ONCE(nvmev_offload_pct);
+
+	if (dt < OFFLOAD_WINDOW_NS)
+		return;
+	cmds = ctrl->disp_cmds - w->win_disp_cmds;
+	inl_cmds = w->pulled - w->win_inl_cmds;
+	if (inl_cmds) {
+		u64 c = div64_u64(w->busy_ns - w->win_inl_ns, inl_cmds);
+
+		w->inl_ns_per_cmd = w->inl_ns_per_cmd ?
+				    (3 * w->inl_ns_per_cmd + c) / 4 : c;
+	}
+	est = ctrl->disp_busy_ns - w->win_disp_ns + cmds * w->inl_ns_per_cmd;
+	/*
+	 * Smoothed over about four windows: a vCPU the host deschedules in
+	 * the middle of a busy pass inflates one window, and must not flip
+	 * the decision (each flip wakes or idles the workers).
+	 */
+	w->util_pct = (3 * w->util_pct +
+		       min_t(u64, div64_u64(est * 100, dt), 999)) / 4;
+	if (!w->offload && w->util_pct > pct && pct < 100) {
+		w->offload = true;
+		w->offload_on++;
+	} else if (w->offload && w->util_pct < pct / 2) {
+		w->offload = false;
+	}
+	w->win_t = now;
+	w->win_disp_ns = ctrl->disp_busy_ns;
+	w->win_disp_cmds = ctrl->disp_cmds;
+	w->win_inl_ns = w->busy_ns;
+	w->win_inl_cmds = w->pulled;
+}
+
+/*
+ * When the inline worker needs the dispatcher next: 0 for now (commands
+ * not yet taken), the due time of its next completion, or U64_MAX when it
+ * holds nothing.
+ */
+u64 nvmev_inline_next_due(struct nvmev_ctrl *ctrl)
+{
+	struct nvmev_worker *w = ctrl->inline_w;
+
+	if (w->ring_head != w->ring_tail)
+		return 0;
+	return w->nr_heap ? key(w, 0) : U64_MAX;
+}
+
 /*
  * Sleep until @until (ns, nvmev_now()) or, with 0, until kicked (a 1 s
  * timeout guards against a lost wake-up).  Returns true when an idle
@@ -467,7 +615,22 @@ static int nvmev_worker_fn(void *data)
 
 void nvmev_workers_cpu_show(struct nvmev_ctrl *ctrl, struct seq_file *m)
 {
+	struct nvmev_worker *iw = ctrl->inline_w;
 	unsigned int i;
+
+	if (iw) {
+		u64 n = READ_ONCE(iw->pulled), ns = READ_ONCE(iw->busy_ns);
+
+		/* the dispatcher's thread runs it: its run time is the dispatcher's */
+		seq_printf(m, "inline_depth %u\n", READ_ONCE(nvmev_inline_depth));
+		seq_printf(m, "offload_pct %u\n", READ_ONCE(nvmev_offload_pct));
+		seq_printf(m, "offload %d\n", READ_ONCE(iw->offload));
+		seq_printf(m, "offload_util_pct %u\n", READ_ONCE(iw->util_pct));
+		seq_printf(m, "offload_on %llu\n", READ_ONCE(iw->offload_on));
+		seq_printf(m, "inline_cmds %llu\n", n);
+		seq_printf(m, "inline_busy_ns %llu\n", ns);
+		seq_printf(m, "inline_ns_per_cmd %llu\n", n ? div64_u64(ns, n) : 0);
+	}
 
 	for (i = 0; i < ctrl->nr_workers; i++) {
 		struct nvmev_worker *w = &ctrl->workers[i];
@@ -482,32 +645,57 @@ void nvmev_workers_cpu_show(struct nvmev_ctrl *ctrl, struct seq_file *m)
 	}
 }
 
+static int worker_alloc(struct nvmev_ctrl *ctrl, struct nvmev_worker *w,
+			unsigned int id, unsigned int cpu)
+{
+	unsigned int j;
+
+	w->ctrl = ctrl;
+	w->id = id;
+	w->cpu = cpu;
+	w->epoch_seen = ctrl->epoch;
+	w->ring = kvcalloc(RING_SIZE, sizeof(*w->ring), GFP_KERNEL);
+	w->pool = kvcalloc(POOL_SIZE, sizeof(*w->pool), GFP_KERNEL);
+	w->free = kvcalloc(POOL_SIZE, sizeof(*w->free), GFP_KERNEL);
+	w->heap = kvcalloc(POOL_SIZE, sizeof(*w->heap), GFP_KERNEL);
+	w->deferred = kvcalloc(POOL_SIZE, sizeof(*w->deferred), GFP_KERNEL);
+	if (!w->ring || !w->pool || !w->free || !w->heap || !w->deferred)
+		return -ENOMEM;
+	for (j = 0; j < POOL_SIZE; j++)
+		w->free[j] = POOL_SIZE - 1 - j;
+	w->nr_free = POOL_SIZE;
+	return 0;
+}
+
+static void worker_free(struct nvmev_worker *w)
+{
+	if (w->task)
+		kthread_stop(w->task);
+	kvfree(w->ring);
+	kvfree(w->pool);
+	kvfree(w->free);
+	kvfree(w->heap);
+	kvfree(w->deferred);
+}
+
+/* The threaded workers, one per CPU after the first, and the inline one. */
 int nvmev_workers_start(struct nvmev_ctrl *ctrl)
 {
-	unsigned int i, j;
+	unsigned int i;
 
 	ctrl->nr_workers = ctrl->nr_cpus - 1;
-	ctrl->workers = kcalloc(ctrl->nr_workers, sizeof(*ctrl->workers),
-				GFP_KERNEL);
-	if (!ctrl->workers)
-		return -ENOMEM;
+	ctrl->inline_w = kzalloc(sizeof(*ctrl->inline_w), GFP_KERNEL);
+	ctrl->workers = kcalloc(max(ctrl->nr_workers, 1U),
+				sizeof(*ctrl->workers), GFP_KERNEL);
+	if (!ctrl->workers || !ctrl->inline_w)
+		goto err;
+	if (worker_alloc(ctrl, ctrl->inline_w, 0, ctrl->cpus[0]))
+		goto err;
 	for (i = 0; i < ctrl->nr_workers; i++) {
 		struct nvmev_worker *w = &ctrl->workers[i];
 
-		w->ctrl = ctrl;
-		w->id = i;
-		w->cpu = ctrl->cpus[i + 1];
-		w->ring = kvcalloc(RING_SIZE, sizeof(*w->ring), GFP_KERNEL);
-		w->pool = kvcalloc(POOL_SIZE, sizeof(*w->pool), GFP_KERNEL);
-		w->free = kvcalloc(POOL_SIZE, sizeof(*w->free), GFP_KERNEL);
-		w->heap = kvcalloc(POOL_SIZE, sizeof(*w->heap), GFP_KERNEL);
-		w->deferred = kvcalloc(POOL_SIZE, sizeof(*w->deferred),
-				       GFP_KERNEL);
-		if (!w->ring || !w->pool || !w->free || !w->heap || !w->deferred)
+		if (worker_alloc(ctrl, w, i, ctrl->cpus[i + 1]))
 			goto err;
-		for (j = 0; j < POOL_SIZE; j++)
-			w->free[j] = POOL_SIZE - 1 - j;
-		w->nr_free = POOL_SIZE;
 		w->task = kthread_create(nvmev_worker_fn, w, "nvmev_io%u", i);
 		if (IS_ERR(w->task)) {
 			w->task = NULL;
@@ -523,23 +711,20 @@ err:
 	return -ENOMEM;
 }
 
+/* After the dispatcher has stopped: it runs the inline worker. */
 void nvmev_workers_stop(struct nvmev_ctrl *ctrl)
 {
 	unsigned int i;
 
-	if (!ctrl->workers)
-		return;
-	for (i = 0; i < ctrl->nr_workers; i++) {
-		struct nvmev_worker *w = &ctrl->workers[i];
-
-		if (w->task)
-			kthread_stop(w->task);
-		kvfree(w->ring);
-		kvfree(w->pool);
-		kvfree(w->free);
-		kvfree(w->heap);
-		kvfree(w->deferred);
+	if (ctrl->workers) {
+		for (i = 0; i < ctrl->nr_workers; i++)
+			worker_free(&ctrl->workers[i]);
+		kfree(ctrl->workers);
+		ctrl->workers = NULL;
 	}
-	kfree(ctrl->workers);
-	ctrl->workers = NULL;
+	if (ctrl->inline_w) {
+		worker_free(ctrl->inline_w);
+		kfree(ctrl->inline_w);
+		ctrl->inline_w = NULL;
+	}
 }

@@ -45,7 +45,7 @@ GC_RT=${NVMEV_BENCH_GC_RUNTIME:-150}	# sustained random write, seconds
 GC_MEMMAP=${NVMEV_BENCH_GC_MEMMAP:-129M}
 IDLE_S=${NVMEV_BENCH_IDLE:-20}		# idle CPU window, seconds; 0 skips the idle block
 COLD_N=${NVMEV_BENCH_COLD_READS:-8}	# QD1 reads, each after > idle_deep_ms idle
-SCALE=${NVMEV_BENCH_SCALE_CPUS:-0,1:0,1,2:0,1,2,3}	# cpus= per scaling run; none skips
+SCALE=${NVMEV_BENCH_SCALE_CPUS:-0:0,1:0,1,2:0,1,2,3}	# cpus= per scaling run; none skips
 SCALE_JOBS=${NVMEV_BENCH_SCALE_JOBS:-2}	# fio jobs sharing the QD32
 SCALE_RT=${NVMEV_BENCH_SCALE_RUNTIME:-$RT}
 REGION=$((768 << 20))			# preconditioned, used by every row
@@ -101,7 +101,7 @@ cpusnap() {
 		$1 ~ /^worker[0-9]+_/ { i = $1; sub(/^worker/, "", i); sub(/_.*/, "", i); i += 0
 			if (i + 1 > n) n = i + 1 }
 		{ v[$1] = $2 }
-		END { printf "%s %d %.0f %.0f %.0f", up, n, v["dispatcher_cmds"], v["dispatcher_busy_ns"],
+		END { printf "%s %d %.0f %.0f %.0f", up, n, v["dispatcher_cmds"], v["dispatcher_busy_ns"] + v["inline_busy_ns"],
 			v["dispatcher_runtime_ns"]
 			for (i = 0; i < n; i++)
 				printf " %.0f %.0f %.0f", v["worker" i "_cmds"], v["worker" i "_busy_ns"],
@@ -546,7 +546,12 @@ scale_block() {
 				echo "  (cpus=$_cpus skipped: $(nproc) vCPUs)"
 				continue
 			fi
-			reload "cpus=$_cpus" || { FAILED=1; continue; }
+			# with workers: offload_pct=0, so that they get the
+			# commands whatever the dispatcher's load (the default
+			# hands them over only when it is busy)
+			_off=""
+			[ "$_n" -gt 0 ] && _off=offload_pct=0
+			reload "cpus=$_cpus" $_off || { FAILED=1; continue; }
 			# insmod got "cpus=<configured> ... cpus=$_cpus": the
 			# module must run the last one
 			_got=$(cat /sys/module/nvmev/parameters/cpus)
