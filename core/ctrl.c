@@ -558,9 +558,12 @@ static enum hrtimer_restart watch_fn(struct hrtimer *t)
 	if (dispatcher_has_work(ctrl, full)) {
 		ctrl->watch_wakeups++;
 		ctrl->watch_hit_ns = nvmev_now();
+		/*
+		 * Only the dispatcher: after an idle period the load is light
+		 * and it does the I/O itself; it kicks a worker when it hands
+		 * one a command.
+		 */
 		wake_up_process(ctrl->dispatcher);
-		/* the workers sleep too: wake them now, not after the fetch */
-		nvmev_workers_kick(ctrl);
 		ret = HRTIMER_NORESTART;
 	} else {
 		/* from the last expiry: no clock read */

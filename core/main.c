@@ -308,6 +308,7 @@ static int cpu_show(struct seq_file *m, void *v)
 	seq_printf(m, "clock local_clock tsc_unstable %d\n",
 		   check_tsc_unstable());
 	seq_printf(m, "cpus_parallel %d\n", nvmev_cpus_parallel);
+	nvmev_copy_show(m);
 	seq_printf(m, "spin_pause_every %u\n",
 		   READ_ONCE(nvmev_spin_pause_every) < 0 ?
 		   READ_ONCE(nvmev_spin_pause_auto) :
@@ -416,6 +417,7 @@ static int __init nvmev_init(void)
 
 	nvmev_admin_reset(ctrl);
 	nvmev_probe_parallel(ctrl->cpus, ctrl->nr_cpus);
+	nvmev_copy_calibrate();
 	ret = nvmev_workers_start(ctrl);
 	if (ret)
 		goto err_trace;

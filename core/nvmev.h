@@ -390,6 +390,12 @@ u16 nvmev_prp_xfer(struct nvmev_ctrl *ctrl, u64 prp1, u64 prp2, size_t len,
 u16 nvmev_prp_walk(struct nvmev_ctrl *ctrl, u64 prp1, u64 prp2, size_t len,
 		   enum nvmev_dir dir, nvmev_xfer_fn fn, void *priv);
 void *nvmev_host_map(u64 addr, size_t len, bool write);
+
+/* io/copy.c: the data phase's copy, the faster of two measured at load */
+void nvmev_copy(void *dst, const void *src, size_t len);
+void nvmev_zero(void *dst, size_t len);
+void nvmev_copy_calibrate(void);
+void nvmev_copy_show(struct seq_file *m);
 bool nvmev_host_range_ok(u64 addr, u64 len);
 
 /*

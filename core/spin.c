@@ -16,7 +16,7 @@
  * samples; under single-threaded TCG it can move only when QEMU switched
  * vCPUs in between (an interrupt for another vCPU kicks the running one),
  * a few times per window out of thousands of samples.  Five windows, the
- * majority decides.
+ * majority decides; see nvmev_probe_parallel() for the rounds.
  */
 #define pr_fmt(fmt) "nvmev: " fmt
 
@@ -122,19 +122,17 @@ static unsigned int other_cpu(unsigned int cpu)
  * polling threads start; with one online CPU there is nothing to run at
  * once.  Sets nvmev_cpus_parallel and the auto PAUSE policy.
  */
-void nvmev_probe_parallel(const unsigned int *cpus, unsigned int n)
+/* One round: five windows; true when the majority saw the count moving. */
+static bool probe_round(unsigned int cpu0, unsigned int c1, int *parallel,
+			unsigned long *moved, unsigned long *samples)
 {
 	struct task_struct *counter, *watcher;
 	struct probe *p;
-	unsigned int c1 = n > 1 ? cpus[1] : other_cpu(cpus[0]);
+	bool at_once = false;
 
-	if (c1 == cpus[0]) {
-		nvmev_cpus_parallel = 0;
-		goto out;
-	}
 	p = kzalloc(sizeof(*p), GFP_KERNEL);
 	if (!p)
-		goto out;
+		return false;
 	init_completion(&p->done);
 	p->counter_cpu = c1;
 	counter = kthread_create(counter_fn, p, "nvmev_probe_c");
@@ -146,7 +144,7 @@ void nvmev_probe_parallel(const unsigned int *cpus, unsigned int n)
 		goto free;
 	}
 	kthread_bind(counter, c1);
-	kthread_bind(watcher, cpus[0]);
+	kthread_bind(watcher, cpu0);
 	/* real-time, briefly: nothing else on those CPUs may hide the answer */
 	sched_set_fifo(counter);
 	sched_set_fifo(watcher);
@@ -155,15 +153,48 @@ void nvmev_probe_parallel(const unsigned int *cpus, unsigned int n)
 	wait_for_completion(&p->done);
 	kthread_stop(watcher);
 	kthread_stop(counter);
-	nvmev_cpus_parallel = p->parallel > WINDOWS / 2;
-	pr_info("CPUs %u and %u %s (the count kept moving in %d of %d windows of %llu us; last: %lu of %lu samples): idle polling PAUSEs %s\n",
-		cpus[0], c1, nvmev_cpus_parallel ? "run at once" : "take turns",
-		p->parallel, WINDOWS, (u64)(WINDOW_NS / NSEC_PER_USEC),
-		p->last_moved, p->last_samples,
-		nvmev_cpus_parallel ? "never" : "every pass");
+	at_once = p->parallel > WINDOWS / 2;
+	*parallel = p->parallel;
+	*moved = p->last_moved;
+	*samples = p->last_samples;
 free:
 	kfree(p);
+	return at_once;
+}
+
+/*
+ * Probe on @cpus (the dispatcher's first, then the workers'), before the
+ * polling threads start; with one online CPU there is nothing to run at
+ * once.  Sets nvmev_cpus_parallel and the auto PAUSE policy.
+ *
+ * "At once" needs the count moving between most samples, which turns
+ * cannot fake; "in turns" can also be a counting vCPU that the host did
+ * not run for those 20 ms (a busy host under multi-threaded TCG).  So up
+ * to three rounds, and one that sees the CPUs at once decides.
+ */
+#define ROUNDS		3
+
+void nvmev_probe_parallel(const unsigned int *cpus, unsigned int n)
+{
+	unsigned int c1 = n > 1 ? cpus[1] : other_cpu(cpus[0]);
+	unsigned long moved = 0, samples = 0;
+	int parallel = 0, r;
+
+	nvmev_cpus_parallel = 0;
+	if (c1 == cpus[0])
+		goto out;
+	for (r = 1; r <= ROUNDS; r++) {
+		if (probe_round(cpus[0], c1, &parallel, &moved, &samples)) {
+			nvmev_cpus_parallel = 1;
+			break;
+		}
+		msleep(20);
+	}
+	pr_info("CPUs %u and %u %s (the count kept moving in %d of %d windows of %llu us, round %d; last: %lu of %lu samples): idle polling PAUSEs %s\n",
+		cpus[0], c1, nvmev_cpus_parallel ? "run at once" : "take turns",
+		parallel, WINDOWS, (u64)(WINDOW_NS / NSEC_PER_USEC),
+		min(r, ROUNDS), moved, samples,
+		nvmev_cpus_parallel ? "never" : "every pass");
 out:
-	/* unprobed (no memory): PAUSE, the safe choice on every machine */
-	WRITE_ONCE(nvmev_spin_pause_auto, nvmev_cpus_parallel == 1 ? 0 : 1);
+	WRITE_ONCE(nvmev_spin_pause_auto, nvmev_cpus_parallel ? 0 : 1);
 }

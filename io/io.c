@@ -287,9 +287,9 @@ static int hole_fn(void *host, size_t len, void *priv)
 				   memcmp(host, dev, n) != 0)
 				return SC_COMPARE_FAILED;
 		} else if (hole) {
-			memset(host, 0, n);
+			nvmev_zero(host, n);
 		} else {
-			memcpy(host, dev, n);
+			nvmev_copy(host, dev, n);
 		}
 		host += n;
 		len -= n;
@@ -304,9 +304,9 @@ static void zero_unit_outside(struct nvmev_ctrl *ctrl, u64 off, u64 lo, u64 hi)
 	u64 us = off & ~(UNIT - 1), ue = us + UNIT;
 
 	if (lo > us)
-		memset(ctrl->storage + us, 0, lo - us);
+		nvmev_zero(ctrl->storage + us, lo - us);
 	if (hi < ue)
-		memset(ctrl->storage + max(hi, us), 0, ue - max(hi, us));
+		nvmev_zero(ctrl->storage + max(hi, us), ue - max(hi, us));
 }
 
 static u16 do_rw(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
@@ -353,9 +353,9 @@ static void zero_partial_units(struct nvmev_ctrl *ctrl, u64 off, u64 len)
 	u64 tail_start = max(round_down(end, UNIT), head_end);
 
 	if (off < head_end)
-		memset(ctrl->storage + off, 0, head_end - off);
+		nvmev_zero(ctrl->storage + off, head_end - off);
 	if (tail_start < end)
-		memset(ctrl->storage + tail_start, 0, end - tail_start);
+		nvmev_zero(ctrl->storage + tail_start, end - tail_start);
 }
 
 static u16 do_write_zeroes(struct nvmev_ctrl *ctrl, struct nvmev_io *io)

@@ -142,9 +142,9 @@ static int linear_fn(void *host, size_t len, void *priv)
 	struct linear_xfer *x = priv;
 
 	if (x->dir == NVMEV_TO_HOST)
-		memcpy(host, x->buf, len);
+		nvmev_copy(host, x->buf, len);
 	else
-		memcpy(x->buf, host, len);
+		nvmev_copy(x->buf, host, len);
 	x->buf += len;
 	return 0;
 }
