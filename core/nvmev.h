@@ -280,6 +280,7 @@ struct nvmev_ctrl {
 	struct hrtimer watch;
 	u64 watch_ticks;
 	u64 watch_ns;			/* time spent in the watch callback */
+	u64 watch_capped;		/* ticks counted as WATCH_TICK_CAP_NS */
 	u64 watch_wakeups;
 	u64 idle_enter_deep;
 	u64 watch_hit_ns;		/* the tick that saw work, 0 if none */
