@@ -10,9 +10,15 @@ trace_reset
 echo 4 >"$TD/buffer_size_kb" || fail "echo 4 > buffer_size_kb failed"
 check_eq "$(cat "$TD/buffer_size_kb")" 4 "buffer_size_kb reads back 4"
 check_match "$(cat "$TD/stats")" 'buffer_size_kb: 4 \(128 records/cpu' "stats: 128 records per CPU"
+# offload_pct=0: the worker takes commands too, so that two CPUs record
+# (at this load the dispatcher would do all the I/O itself)
+P=/sys/module/nvmev/parameters
+o0=$(cat $P/offload_pct)
+echo 0 >$P/offload_pct
 trace_on
 run_fio drops --rw=randread --bs=4k --iodepth=8 --size=16M --number_ios=2000
 trace_off
+echo "$o0" >$P/offload_pct
 cat "$TD/stats"
 drop=$(trace_stat_all 3)
 rec=$(trace_stat_all 2)
