@@ -94,7 +94,7 @@ uptime_ms() { awk '{ printf "%.0f", $1 * 1000 }' /proc/uptime; }
 
 # cpusnap -> "uptime_ms nworkers disp_cmds disp_busy_ns disp_runtime_ns
 # w0_cmds w0_busy_ns w0_runtime_ns w1_cmds ..." (debugfs nvmev/cpu;
-# "uptime_ms 0" without it)
+# "uptime_ms -1" without it; nworkers may be 0: cpus= with one CPU)
 cpusnap() {
 	if [ "$DEVVIEW" = 1 ] && [ -r "$DBG/cpu" ]; then
 		awk -v up="$(uptime_ms)" '
@@ -108,7 +108,7 @@ cpusnap() {
 					v["worker" i "_runtime_ns"]
 			printf "\n" }' "$DBG/cpu"
 	else
-		echo "$(uptime_ms) 0"
+		echo "$(uptime_ms) -1"
 	fi
 }
 
@@ -121,7 +121,7 @@ cpucost() {
 	awk -v a="$1" -v b="$2" 'BEGIN {
 		split(a, x, " "); split(b, y, " ")
 		dt = (y[1] - x[1]) * 1e6
-		if (y[2] + 0 == 0 || x[2] != y[2] || dt <= 0) { print ",,,,,,"; exit }
+		if (y[2] + 0 < 0 || x[2] != y[2] || dt <= 0) { print ",,,,,,"; exit }
 		dc = y[3] - x[3]; db = y[4] - x[4]; dr = y[5] - x[5]
 		wc = 0; wb = 0; wr = 0; each = ""
 		for (i = 0; i < y[2]; i++) {
