@@ -171,13 +171,17 @@ static int parse_cpus(struct nvmev_ctrl *ctrl, const char *list)
 	}
 	p = strim(dup);
 	while ((tok = strsep(&p, ",")) != NULL) {
-		unsigned int a, b, c;
+		unsigned int a = 0, b, c;
 		char *dash = strchr(tok, '-');
+		bool bad;
 
 		if (dash)
 			*dash = '\0';
-		if (kstrtouint(tok, 10, &a) ||
-		    (dash ? kstrtouint(dash + 1, 10, &b) : (b = a, 0)) || b < a) {
+		bad = kstrtouint(tok, 10, &a) != 0;
+		b = a;
+		if (!bad && dash)
+			bad = kstrtouint(dash + 1, 10, &b) != 0;
+		if (bad || b < a) {
 			pr_err("cpus=%s: cannot parse \"%s\"\n", list, tok);
 			goto out;
 		}
