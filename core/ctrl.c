@@ -663,14 +663,14 @@ void nvmev_ctrl_cpu_show(struct nvmev_ctrl *ctrl, struct seq_file *m)
  * translation with the temporary int3 after the kernel's patching protocol
  * has finished (an "Oops: int3").  Parked threads execute none of it.
  */
-void nvmev_threads_park(void)
+static void park_one(struct nvmev_ctrl *ctrl)
 {
-	struct nvmev_ctrl *ctrl = nvmev;
 	unsigned long deadline;
 
-	if (!ctrl || !ctrl->dispatcher)
+	if (!ctrl->dispatcher)
 		return;
 	mutex_lock(&ctrl->park_lock);
+	ctrl->park_held = true;
 	WRITE_ONCE(ctrl->park, true);
 	/* the threads see park before we count them */
 	smp_mb();
@@ -686,15 +686,36 @@ void nvmev_threads_park(void)
 	}
 }
 
-void nvmev_threads_unpark(void)
+static void unpark_one(struct nvmev_ctrl *ctrl)
 {
-	struct nvmev_ctrl *ctrl = nvmev;
-
-	if (!ctrl || !ctrl->dispatcher)
+	if (!ctrl->park_held)
 		return;
+	ctrl->park_held = false;
 	WRITE_ONCE(ctrl->park, false);
 	wake_up_all(&ctrl->park_wq);
 	mutex_unlock(&ctrl->park_lock);
+}
+
+/*
+ * Every controller's threads, parked until nvmev_threads_unpark(); the
+ * list of controllers stays as it is meanwhile.
+ */
+void nvmev_threads_park(void)
+{
+	struct nvmev_ctrl *ctrl;
+
+	mutex_lock(&nvmev_ctrls_lock);
+	list_for_each_entry(ctrl, &nvmev_ctrls, node)
+		park_one(ctrl);
+}
+
+void nvmev_threads_unpark(void)
+{
+	struct nvmev_ctrl *ctrl;
+
+	list_for_each_entry(ctrl, &nvmev_ctrls, node)
+		unpark_one(ctrl);
+	mutex_unlock(&nvmev_ctrls_lock);
 }
 
 /* Called by a polling thread at the top of its loop. */

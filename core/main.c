@@ -19,7 +19,22 @@
 #include "nvmev.h"
 #include "../trace/nvmev_trace.h"
 
-struct nvmev_ctrl *nvmev;
+LIST_HEAD(nvmev_ctrls);
+DEFINE_MUTEX(nvmev_ctrls_lock);
+
+static void ctrl_list_add(struct nvmev_ctrl *ctrl)
+{
+	mutex_lock(&nvmev_ctrls_lock);
+	list_add_tail(&ctrl->node, &nvmev_ctrls);
+	mutex_unlock(&nvmev_ctrls_lock);
+}
+
+static void ctrl_list_del(struct nvmev_ctrl *ctrl)
+{
+	mutex_lock(&nvmev_ctrls_lock);
+	list_del(&ctrl->node);
+	mutex_unlock(&nvmev_ctrls_lock);
+}
 
 static char *memmap_start;
 module_param(memmap_start, charp, 0444);
@@ -410,7 +425,8 @@ static int __init nvmev_init(void)
 	 * blocks read as zeroes without the storage being touched (io/io.c),
 	 * so whatever the region holds needs no clearing.
 	 */
-	nvmev = ctrl;
+	ctrl->index = 0;	/* the module parameters' controller */
+	ctrl_list_add(ctrl);
 
 	ctrl->debugfs = debugfs_create_dir(NVMEV_DRV_NAME, NULL);
 	debugfs_create_file("ctrl", 0444, ctrl->debugfs, ctrl, &ctrl_stats_fops);
@@ -447,7 +463,7 @@ err_trace:
 	nvmev_trace_exit();
 err_debugfs:
 	debugfs_remove_recursive(ctrl->debugfs);
-	nvmev = NULL;
+	ctrl_list_del(ctrl);
 err_unmap:
 	nvmev_unmap(ctrl);
 err_free:
@@ -460,7 +476,11 @@ err_free:
 
 static void __exit nvmev_exit(void)
 {
-	struct nvmev_ctrl *ctrl = nvmev;
+	struct nvmev_ctrl *ctrl = list_first_entry_or_null(&nvmev_ctrls,
+						struct nvmev_ctrl, node);
+
+	if (!ctrl)
+		return;
 
 	/* the nvme driver unbinds here and shuts the controller down */
 	nvmev_pci_exit(ctrl);
@@ -468,7 +488,7 @@ static void __exit nvmev_exit(void)
 	nvmev_workers_stop(ctrl);
 	nvmev_trace_exit();
 	debugfs_remove_recursive(ctrl->debugfs);
-	nvmev = NULL;
+	ctrl_list_del(ctrl);
 	nvmev_unmap(ctrl);
 	nvmev_model_exit(ctrl);
 	kfree(ctrl->dsm_buf);

@@ -217,7 +217,12 @@ struct nvmev_ctrl {
 	u64 storage_size;		/* region minus BAR: the model's flash */
 	u64 capacity;			/* namespace bytes, after OP */
 
+	/* the controllers, see core/main.c */
+	struct list_head node;
+	unsigned int index;		/* nvmev<index>, PCI domain 1000h + index */
+
 	/* PCI */
+	struct pci_sysdata sysdata;	/* its root bus's; bus->sysdata */
 	struct pci_bus *bus;
 	struct pci_dev *pdev;
 	u8 cfg[PCI_CFG_SPACE_EXP_SIZE];	/* config space image */
@@ -291,12 +296,15 @@ struct nvmev_ctrl {
 	/* parking the polling threads, see nvmev_threads_park() */
 	struct mutex park_lock;
 	bool park;
+	bool park_held;			/* park_lock taken by nvmev_threads_park() */
 	atomic_t parked;
 	wait_queue_head_t park_wq;
 	struct nvme_dsm_range *dsm_buf;	/* dispatcher scratch, 256 ranges */
 };
 
-extern struct nvmev_ctrl *nvmev;
+/* every controller, under nvmev_ctrls_lock (core/main.c) */
+extern struct list_head nvmev_ctrls;
+extern struct mutex nvmev_ctrls_lock;
 
 /* module parameters shared across files */
 extern unsigned int nvmev_idle_spin_us;

@@ -30,8 +30,13 @@
 #define CAP_MSIX	0x50
 #define CAP_EXP		0x60
 
-static struct pci_sysdata nvmev_sysdata;
 static struct pci_ops nvmev_pci_ops;
+
+/* Each controller's root bus carries the controller's own sysdata. */
+static inline struct nvmev_ctrl *bus_ctrl(struct pci_bus *bus)
+{
+	return container_of(bus->sysdata, struct nvmev_ctrl, sysdata);
+}
 
 /* Writable bits of each config dword (everything else is read-only). */
 static u32 cfg_write_mask(unsigned int dw)
@@ -75,7 +80,7 @@ static inline void cfg_set_dw(struct nvmev_ctrl *ctrl, unsigned int off, u32 v)
 static int nvmev_pci_read(struct pci_bus *bus, unsigned int devfn, int where,
 			  int size, u32 *val)
 {
-	struct nvmev_ctrl *ctrl = nvmev;
+	struct nvmev_ctrl *ctrl = bus_ctrl(bus);
 	u32 dw;
 
 	if (devfn != 0 || !ctrl || where < 0 ||
@@ -101,7 +106,7 @@ static int nvmev_pci_read(struct pci_bus *bus, unsigned int devfn, int where,
 static int nvmev_pci_write(struct pci_bus *bus, unsigned int devfn, int where,
 			   int size, u32 val)
 {
-	struct nvmev_ctrl *ctrl = nvmev;
+	struct nvmev_ctrl *ctrl = bus_ctrl(bus);
 	unsigned int shift = (where & 3) * 8;
 	u32 bytes_mask, mask, old;
 
@@ -314,23 +319,24 @@ int nvmev_pci_init(struct nvmev_ctrl *ctrl)
 
 	nvmev_pci_ops.read = nvmev_pci_read;
 	nvmev_pci_ops.write = nvmev_pci_write;
-	memset(&nvmev_sysdata, 0, sizeof(nvmev_sysdata));
-	nvmev_sysdata.domain = NVMEV_PCI_DOMAIN;
-	nvmev_sysdata.node = cpu_to_node(ctrl->cpus[0]);
+	memset(&ctrl->sysdata, 0, sizeof(ctrl->sysdata));
+	/* one PCI domain per controller */
+	ctrl->sysdata.domain = NVMEV_PCI_DOMAIN + ctrl->index;
+	ctrl->sysdata.node = cpu_to_node(ctrl->cpus[0]);
 
 	pci_lock_rescan_remove();
-	bus = pci_scan_bus(0, &nvmev_pci_ops, &nvmev_sysdata);
+	bus = pci_scan_bus(0, &nvmev_pci_ops, &ctrl->sysdata);
 	if (!bus) {
 		pci_unlock_rescan_remove();
 		pr_err("cannot create PCI domain %04x (already in use?)\n",
-		       NVMEV_PCI_DOMAIN);
+		       ctrl->sysdata.domain);
 		return -ENODEV;
 	}
 	pdev = pci_get_slot(bus, PCI_DEVFN(0, 0));
 	if (!pdev) {
 		ret = -ENODEV;
 		pr_err("virtual function not found on bus %04x:00\n",
-		       NVMEV_PCI_DOMAIN);
+		       ctrl->sysdata.domain);
 		goto err_bus;
 	}
 	pci_dev_put(pdev);	/* the bus holds its own reference */
