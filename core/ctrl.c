@@ -641,7 +641,7 @@ void nvmev_ctrl_cpu_show(struct nvmev_ctrl *ctrl, struct seq_file *m)
 	seq_printf(m, "idle_watch_ticks %llu\n", READ_ONCE(ctrl->watch_ticks));
 	seq_printf(m, "idle_watch_wakeups %llu\n", READ_ONCE(ctrl->watch_wakeups));
 	seq_printf(m, "idle_watch_period_ns %lu\n", WATCH_PERIOD_NS);
-	/* estimated from two timed ticks in 16: the full scan and a plain one */
+	/* every tick timed, each capped at WATCH_TICK_CAP_NS */
 	seq_printf(m, "idle_watch_ns %llu\n", READ_ONCE(ctrl->watch_ns));
 	seq_printf(m, "idle_watch_capped %llu\n", READ_ONCE(ctrl->watch_capped));
 	/* from the tick that saw the doorbell to the fetch */

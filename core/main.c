@@ -136,7 +136,7 @@ static int param_get_pause(char *buf, const struct kernel_param *kp)
 	int v = READ_ONCE(nvmev_spin_pause_every);
 
 	if (v < 0)
-		return sysfs_emit(buf, "auto (%u)\n", nvmev_spin_pause_auto);
+		return sysfs_emit(buf, "auto (%u)\n", nvmev_spin_pause_period());
 	return sysfs_emit(buf, "%d\n", v);
 }
 
@@ -146,7 +146,6 @@ static const struct kernel_param_ops pause_ops = {
 };
 
 int nvmev_spin_pause_every = -1;
-unsigned int nvmev_spin_pause_auto = 1;
 module_param_cb(spin_pause_every, &pause_ops, &nvmev_spin_pause_every, 0644);
 MODULE_PARM_DESC(spin_pause_every, "Idle polling: one PAUSE (cpu_relax) every N passes, 0 = never, auto = every pass when the CPUs do not run at once (single-threaded TCG), never when they do (default auto)");
 
@@ -328,10 +327,7 @@ static int cpu_show(struct seq_file *m, void *v)
 		   check_tsc_unstable());
 	seq_printf(m, "cpus_parallel %d\n", nvmev_cpus_parallel);
 	nvmev_copy_show(m);
-	seq_printf(m, "spin_pause_every %u\n",
-		   READ_ONCE(nvmev_spin_pause_every) < 0 ?
-		   READ_ONCE(nvmev_spin_pause_auto) :
-		   (unsigned int)READ_ONCE(nvmev_spin_pause_every));
+	seq_printf(m, "spin_pause_every %u\n", nvmev_spin_pause_period());
 	nvmev_ctrl_cpu_show(ctrl, m);
 	nvmev_workers_cpu_show(ctrl, m);
 	return 0;

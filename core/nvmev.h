@@ -418,11 +418,22 @@ bool nvmev_host_range_ok(u64 addr, u64 len);
  * not to run at once (core/spin.c), never when they do.
  */
 extern int nvmev_spin_pause_every;
-extern unsigned int nvmev_spin_pause_auto;
-static inline void nvmev_spin_relax(unsigned int *spins)
+extern int nvmev_cpus_parallel;
+
+/* PAUSE every this many idle passes, 0 = never (auto resolved) */
+static inline unsigned int nvmev_spin_pause_period(void)
 {
 	int v = READ_ONCE(nvmev_spin_pause_every);
-	unsigned int every = v < 0 ? READ_ONCE(nvmev_spin_pause_auto) : v;
+
+	/* auto: never when the CPUs run at once; unprobed counts as not */
+	if (v < 0)
+		return READ_ONCE(nvmev_cpus_parallel) == 1 ? 0 : 1;
+	return v;
+}
+
+static inline void nvmev_spin_relax(unsigned int *spins)
+{
+	unsigned int every = nvmev_spin_pause_period();
 
 	if (every && ++*spins >= every) {
 		*spins = 0;
@@ -430,7 +441,6 @@ static inline void nvmev_spin_relax(unsigned int *spins)
 	}
 }
 void nvmev_probe_parallel(const unsigned int *cpus, unsigned int n);
-extern int nvmev_cpus_parallel;
 
 /* Bus Master Enable: without it the function may not touch host memory. */
 static inline bool nvmev_bus_master(struct nvmev_ctrl *ctrl)

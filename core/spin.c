@@ -40,9 +40,20 @@ struct probe {
 	bool stop;
 	int parallel;			/* windows in which the count kept moving */
 	unsigned long last_moved, last_samples;
-	unsigned int counter_cpu;
 	struct completion done;
 };
+
+/* A probe thread's end: kthread_stop() needs the task to still exist. */
+static int wait_for_stop(void)
+{
+	while (!kthread_should_stop()) {
+		set_current_state(TASK_IDLE);
+		if (!kthread_should_stop())
+			schedule();
+		__set_current_state(TASK_RUNNING);
+	}
+	return 0;
+}
 
 static int counter_fn(void *data)
 {
@@ -57,14 +68,7 @@ static int counter_fn(void *data)
 		if (!(++i & 1023))
 			cpu_relax();
 	}
-	/* wait for kthread_stop(): the task must exist when it is called */
-	while (!kthread_should_stop()) {
-		set_current_state(TASK_IDLE);
-		if (!kthread_should_stop())
-			schedule();
-		__set_current_state(TASK_RUNNING);
-	}
-	return 0;
+	return wait_for_stop();
 }
 
 static int watcher_fn(void *data)
@@ -98,13 +102,7 @@ static int watcher_fn(void *data)
 	}
 	WRITE_ONCE(p->stop, true);
 	complete(&p->done);
-	while (!kthread_should_stop()) {
-		set_current_state(TASK_IDLE);
-		if (!kthread_should_stop())
-			schedule();
-		__set_current_state(TASK_RUNNING);
-	}
-	return 0;
+	return wait_for_stop();
 }
 
 static unsigned int other_cpu(unsigned int cpu)
@@ -117,11 +115,6 @@ static unsigned int other_cpu(unsigned int cpu)
 	return cpu;
 }
 
-/*
- * Probe on @cpus (the dispatcher's first, then the workers'), before the
- * polling threads start; with one online CPU there is nothing to run at
- * once.  Sets nvmev_cpus_parallel and the auto PAUSE policy.
- */
 /* One round: five windows; true when the majority saw the count moving. */
 static bool probe_round(unsigned int cpu0, unsigned int c1, int *parallel,
 			unsigned long *moved, unsigned long *samples)
@@ -134,7 +127,6 @@ static bool probe_round(unsigned int cpu0, unsigned int c1, int *parallel,
 	if (!p)
 		return false;
 	init_completion(&p->done);
-	p->counter_cpu = c1;
 	counter = kthread_create(counter_fn, p, "nvmev_probe_c");
 	if (IS_ERR(counter))
 		goto free;
@@ -165,7 +157,7 @@ free:
 /*
  * Probe on @cpus (the dispatcher's first, then the workers'), before the
  * polling threads start; with one online CPU there is nothing to run at
- * once.  Sets nvmev_cpus_parallel and the auto PAUSE policy.
+ * once.  Sets nvmev_cpus_parallel, which the auto PAUSE policy follows.
  *
  * "At once" needs the count moving between most samples, which turns
  * cannot fake; "in turns" can also be a counting vCPU that the host did
@@ -180,12 +172,12 @@ void nvmev_probe_parallel(const unsigned int *cpus, unsigned int n)
 	unsigned long moved = 0, samples = 0;
 	int parallel = 0, r;
 
-	nvmev_cpus_parallel = 0;
+	WRITE_ONCE(nvmev_cpus_parallel, 0);
 	if (c1 == cpus[0])
-		goto out;
+		return;
 	for (r = 1; r <= ROUNDS; r++) {
 		if (probe_round(cpus[0], c1, &parallel, &moved, &samples)) {
-			nvmev_cpus_parallel = 1;
+			WRITE_ONCE(nvmev_cpus_parallel, 1);
 			break;
 		}
 		msleep(20);
@@ -195,6 +187,4 @@ void nvmev_probe_parallel(const unsigned int *cpus, unsigned int n)
 		parallel, WINDOWS, (u64)(WINDOW_NS / NSEC_PER_USEC),
 		min(r, ROUNDS), moved, samples,
 		nvmev_cpus_parallel ? "never" : "every pass");
-out:
-	WRITE_ONCE(nvmev_spin_pause_auto, nvmev_cpus_parallel ? 0 : 1);
 }

@@ -7,10 +7,11 @@
  * is raised once per batch.
  *
  * One more worker has no thread: the inline worker, run by the dispatcher
- * itself between its fetches (nvmev_inline_pass()).  It takes a command
- * while it has fewer than inline_depth in flight, the threaded workers the
- * rest, so at low load a command never crosses CPUs and one polling thread
- * spins, not two; with cpus= naming one CPU it takes everything.
+ * itself between its fetches (nvmev_inline_pass()).  It takes every
+ * command until the dispatcher would be too busy (nvmev_offload_update()),
+ * then inline_depth of them and the threaded workers the rest, so at low
+ * load a command never crosses CPUs and one polling thread spins, not two;
+ * with cpus= naming one CPU it takes everything.
  */
 #define pr_fmt(fmt) "nvmev: " fmt
 
@@ -102,31 +103,35 @@ static void account(struct nvmev_worker *w, struct nvmev_io *io, u64 t_post)
 	WRITE_ONCE(l->late_hist[b], l->late_hist[b] + 1);
 }
 
+static void lat_add(struct nvmev_lat_stats out[NVMEV_LAT_CLASSES],
+		    struct nvmev_worker *w)
+{
+	unsigned int c, b;
+
+	for (c = 0; c < NVMEV_LAT_CLASSES; c++) {
+		struct nvmev_lat_stats *l = &w->lat[c];
+
+		out[c].count += READ_ONCE(l->count);
+		out[c].target_ns += READ_ONCE(l->target_ns);
+		out[c].actual_ns += READ_ONCE(l->actual_ns);
+		out[c].late_ns += READ_ONCE(l->late_ns);
+		out[c].late_max_ns = max(out[c].late_max_ns,
+					 READ_ONCE(l->late_max_ns));
+		for (b = 0; b < NVMEV_LAT_BUCKETS; b++)
+			out[c].late_hist[b] += READ_ONCE(l->late_hist[b]);
+	}
+}
+
 void nvmev_workers_lat_stats(struct nvmev_ctrl *ctrl,
 			     struct nvmev_lat_stats out[NVMEV_LAT_CLASSES])
 {
-	unsigned int i, c, b;
+	unsigned int i;
 
 	memset(out, 0, sizeof(*out) * NVMEV_LAT_CLASSES);
-	for (i = 0; i <= ctrl->nr_workers; i++) {
-		struct nvmev_worker *w = i < ctrl->nr_workers ?
-					 &ctrl->workers[i] : ctrl->inline_w;
-
-		if (!w)
-			continue;
-		for (c = 0; c < NVMEV_LAT_CLASSES; c++) {
-			struct nvmev_lat_stats *l = &w->lat[c];
-
-			out[c].count += READ_ONCE(l->count);
-			out[c].target_ns += READ_ONCE(l->target_ns);
-			out[c].actual_ns += READ_ONCE(l->actual_ns);
-			out[c].late_ns += READ_ONCE(l->late_ns);
-			out[c].late_max_ns = max(out[c].late_max_ns,
-						 READ_ONCE(l->late_max_ns));
-			for (b = 0; b < NVMEV_LAT_BUCKETS; b++)
-				out[c].late_hist[b] += READ_ONCE(l->late_hist[b]);
-		}
-	}
+	for (i = 0; i < ctrl->nr_workers; i++)
+		lat_add(out, &ctrl->workers[i]);
+	if (ctrl->inline_w)
+		lat_add(out, ctrl->inline_w);
 }
 
 /* ---- min-heap of pool slots keyed by t_target ------------------------- */
@@ -184,10 +189,10 @@ static inline bool ring_full(struct nvmev_worker *w)
 	return w->ring_tail - smp_load_acquire(&w->ring_head) >= RING_SIZE;
 }
 
-/* Commands the worker holds: in its ring and waiting for their time. */
-static inline unsigned int inflight(struct nvmev_worker *w)
+/* Commands the inline worker holds (the dispatcher's own: plain reads). */
+static inline unsigned int inline_inflight(struct nvmev_worker *w)
 {
-	return w->ring_tail - READ_ONCE(w->ring_head) + READ_ONCE(w->nr_heap);
+	return w->ring_tail - w->ring_head + w->nr_heap;
 }
 
 /*
@@ -202,7 +207,7 @@ static bool inline_takes(struct nvmev_ctrl *ctrl)
 	if (ring_full(w))
 		return false;
 	return !ctrl->nr_workers || !w->offload ||
-	       inflight(w) < READ_ONCE(nvmev_inline_depth);
+	       inline_inflight(w) < READ_ONCE(nvmev_inline_depth);
 }
 
 bool nvmev_workers_have_room(struct nvmev_ctrl *ctrl)
@@ -428,6 +433,24 @@ static bool complete_due(struct nvmev_worker *w, u64 now)
 	return did;
 }
 
+/*
+ * One pass, @t0 being the time it starts: take new commands (their data
+ * phase), then post what is due at *@now (the clock again only if there
+ * was data to move).  The threaded workers' loop and the inline worker's
+ * pass.  Returns true when it did anything; its time counts as busy.
+ */
+static bool worker_pass(struct nvmev_worker *w, u64 t0, u64 *now)
+{
+	bool did = pull(w);
+
+	*now = did ? nvmev_now() : t0;
+	did |= complete_due(w, *now);
+	if (did)
+		/* the emulator's own cost: busy passes only */
+		WRITE_ONCE(w->busy_ns, w->busy_ns + nvmev_now() - t0);
+	return did;
+}
+
 /* ---- the inline worker: run by the dispatcher --------------------------- */
 
 /*
@@ -449,16 +472,12 @@ void nvmev_inline_sync(struct nvmev_ctrl *ctrl, u32 epoch)
  */
 bool nvmev_inline_pass(struct nvmev_ctrl *ctrl, u64 t)
 {
-	struct nvmev_worker *w = ctrl->inline_w;
-	bool did;
+	u64 now;
 
-	if (w->ring_head == w->ring_tail && (!w->nr_heap || key(w, 0) > t))
+	/* nothing taken and nothing due: no work, no clock read */
+	if (nvmev_inline_next_due(ctrl) > t)
 		return false;
-	did = pull(w);
-	did |= complete_due(w, did ? nvmev_now() : t);
-	if (did)
-		WRITE_ONCE(w->busy_ns, w->busy_ns + nvmev_now() - t);
-	return did;
+	return worker_pass(ctrl->inline_w, t, &now);
 }
 
 /*
@@ -582,12 +601,8 @@ static int nvmev_worker_fn(void *data)
 			continue;
 		}
 		t0 = nvmev_now();
-		did = pull(w);
-		now = did ? nvmev_now() : t0;
-		did |= complete_due(w, now);
+		did = worker_pass(w, t0, &now);
 		if (did) {
-			/* the emulator's own cost: busy passes only */
-			WRITE_ONCE(w->busy_ns, w->busy_ns + nvmev_now() - t0);
 			last_busy = now;
 			cond_resched();
 			continue;
