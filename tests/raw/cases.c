@@ -1118,11 +1118,20 @@ static void submit_aer(struct raw_dev *d, uint16_t cid)
 	raw_sq_ring(d, 0);
 }
 
+/* An AER completes within @ms with result (type, info, log page) @want. */
+static void expect_aer(struct raw_dev *d, uint32_t want, int ms, const char *what)
+{
+	struct raw_cqe e;
+	bool got = raw_take_aer(d, &e, ms);
+
+	raw_check(got && (e.dw0 & 0xffffff) == want,
+		  "%s (%s, result 0x%06x, want 0x%06x)", what,
+		  got ? "completed" : "NO AER", got ? e.dw0 & 0xffffff : 0, want);
+}
+
 static int case_d8e_doorbell_aer(struct raw_dev *d)
 {
 	struct raw_mem log = raw_alloc(d, RAW_PAGE, RAW_PAGE);
-	struct raw_cqe e;
-	bool got;
 	uint16_t st;
 
 	setup_io(d, 1, 16);
@@ -1130,10 +1139,8 @@ static int case_d8e_doorbell_aer(struct raw_dev *d)
 	raw_sleep_ms(50);
 	raw_w32(d, raw_sq_db(d, 1), 100);
 	raw_log("AER outstanding; SQ 1 (16 entries) tail doorbell = 100");
-	got = raw_take_aer(d, &e, 3000);
-	raw_check(got && (e.dw0 & 0xffffff) == 0x010100,
-	      "AER: Error status, Invalid Doorbell Write Value, log 1 (%s, result 0x%06x, want 0x010100)",
-	      got ? "completed" : "NO AER", got ? e.dw0 & 0xffffff : 0);
+	expect_aer(d, 0x010100, 3000,
+		   "AER: Error status, Invalid Doorbell Write Value, log 1");
 	raw_log("CSTS 0x%x after the invalid doorbell", raw_r32(d, REG_CSTS));
 	if (raw_r32(d, REG_CSTS) & CSTS_CFS) {
 		raw_log("controller fatal: resetting for the second part");
@@ -1155,10 +1162,8 @@ static int case_d8e_doorbell_aer(struct raw_dev *d)
 	raw_sleep_ms(50);
 	raw_w32(d, raw_sq_db(d, 5), 1);
 	raw_log("AER outstanding; tail doorbell of SQ 5, which does not exist = 1");
-	got = raw_take_aer(d, &e, 3000);
-	raw_check(got && (e.dw0 & 0xffffff) == 0x010000,
-	      "AER: Error status, Write to Invalid Doorbell Register, log 1 (%s, result 0x%06x, want 0x010000)",
-	      got ? "completed" : "NO AER", got ? e.dw0 & 0xffffff : 0);
+	expect_aer(d, 0x010000, 3000,
+		   "AER: Error status, Write to Invalid Doorbell Register, log 1");
 	raw_w32(d, raw_sq_db(d, 5), 0);
 	if (raw_r32(d, REG_CSTS) & CSTS_CFS) {
 		if (raw_reset(d))
@@ -1178,8 +1183,6 @@ static int case_d8e_doorbell_aer(struct raw_dev *d)
  */
 static int case_idle_doorbell(struct raw_dev *d)
 {
-	struct raw_cqe e;
-	bool got;
 	int r;
 
 	setup_io(d, 1, 16);
@@ -1187,10 +1190,8 @@ static int case_idle_doorbell(struct raw_dev *d)
 	raw_sleep_ms(2500);
 	raw_w32(d, raw_sq_db(d, 5), 1);
 	raw_log("idle 2.5 s, AER outstanding; tail doorbell of SQ 5 (no such queue) = 1");
-	got = raw_take_aer(d, &e, 5000);
-	raw_check(got && (e.dw0 & 0xffffff) == 0x010000,
-		  "after idle: AER Write to Invalid Doorbell Register (%s, result 0x%06x, want 0x010000)",
-		  got ? "completed" : "NO AER within 5 s", got ? e.dw0 & 0xffffff : 0);
+	expect_aer(d, 0x010000, 5000,
+		   "after idle: AER Write to Invalid Doorbell Register");
 	if (raw_reset(d))
 		raw_die("reset failed");
 	setup_io(d, 1, 16);

@@ -720,11 +720,11 @@ uint16_t raw_identify(struct raw_dev *d, uint8_t cns, uint32_t nsid,
 	return raw_admin(d, &c, NULL);
 }
 
-uint16_t raw_set_features(struct raw_dev *d, uint8_t fid, uint32_t dw11,
-			  uint32_t *result)
+/* Set or Get Features: the status, and DW0 of the completion in *result */
+static uint16_t features(struct raw_dev *d, uint8_t opcode, uint8_t fid,
+			 uint32_t dw11, uint32_t *result)
 {
-	struct raw_cmd c = { .opcode = ADM_SET_FEAT, .cdw10 = fid,
-			     .cdw11 = dw11 };
+	struct raw_cmd c = { .opcode = opcode, .cdw10 = fid, .cdw11 = dw11 };
 	struct raw_cqe e;
 	uint16_t st = raw_admin(d, &c, &e);
 
@@ -733,17 +733,16 @@ uint16_t raw_set_features(struct raw_dev *d, uint8_t fid, uint32_t dw11,
 	return st;
 }
 
+uint16_t raw_set_features(struct raw_dev *d, uint8_t fid, uint32_t dw11,
+			  uint32_t *result)
+{
+	return features(d, ADM_SET_FEAT, fid, dw11, result);
+}
+
 uint16_t raw_get_features(struct raw_dev *d, uint8_t fid, uint32_t dw11,
 			  uint32_t *result)
 {
-	struct raw_cmd c = { .opcode = ADM_GET_FEAT, .cdw10 = fid,
-			     .cdw11 = dw11 };
-	struct raw_cqe e;
-	uint16_t st = raw_admin(d, &c, &e);
-
-	if (result)
-		*result = st == ST_TIMEOUT ? 0 : e.dw0;
-	return st;
+	return features(d, ADM_GET_FEAT, fid, dw11, result);
 }
 
 uint16_t raw_create_cq(struct raw_dev *d, uint16_t qid, uint32_t size,
