@@ -838,7 +838,8 @@ int nvmev_dispatcher_start(struct nvmev_ctrl *ctrl)
 		spin_lock_init(&ctrl->cq[i].lock);
 	hrtimer_init(&ctrl->watch, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
 	ctrl->watch.function = watch_fn;
-	t = kthread_create(nvmev_dispatcher, ctrl, "nvmev_dispatch");
+	t = kthread_create(nvmev_dispatcher, ctrl, "nvmev%u_dispatch",
+			   ctrl->index);
 	if (IS_ERR(t))
 		return PTR_ERR(t);
 	kthread_bind(t, ctrl->cpus[0]);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * nvmev module entry: parameters, the reserved region, threads, debugfs
- * and the virtual PCI device.
+ * nvmev module entry: the module parameters, debugfs and configfs roots,
+ * and the controller the parameters describe (nvmev0), made like any
+ * other (core/instance.c) and shown in configfs as a default group.
  */
 #define pr_fmt(fmt) "nvmev: " fmt
 
@@ -11,30 +12,10 @@
 #include <linux/io.h>
 #include <linux/ioport.h>
 #include <linux/slab.h>
-#include <linux/cpumask.h>
 #include <linux/debugfs.h>
-#include <linux/seq_file.h>
-#include <asm/tsc.h>
 
 #include "nvmev.h"
 #include "../trace/nvmev_trace.h"
-
-LIST_HEAD(nvmev_ctrls);
-DEFINE_MUTEX(nvmev_ctrls_lock);
-
-static void ctrl_list_add(struct nvmev_ctrl *ctrl)
-{
-	mutex_lock(&nvmev_ctrls_lock);
-	list_add_tail(&ctrl->node, &nvmev_ctrls);
-	mutex_unlock(&nvmev_ctrls_lock);
-}
-
-static void ctrl_list_del(struct nvmev_ctrl *ctrl)
-{
-	mutex_lock(&nvmev_ctrls_lock);
-	list_del(&ctrl->node);
-	mutex_unlock(&nvmev_ctrls_lock);
-}
 
 static char *memmap_start;
 module_param(memmap_start, charp, 0444);
@@ -149,203 +130,76 @@ int nvmev_spin_pause_every = -1;
 module_param_cb(spin_pause_every, &pause_ops, &nvmev_spin_pause_every, 0644);
 MODULE_PARM_DESC(spin_pause_every, "Idle polling: one PAUSE (cpu_relax) every N passes, 0 = never, auto = every pass when the CPUs do not run at once (single-threaded TCG), never when they do (default auto)");
 
-static int parse_size(const char *name, const char *s, u64 *out)
-{
-	char *end;
+struct dentry *nvmev_debugfs_root;
+static struct nvmev_ctrl *builtin;
 
-	if (!s || !*s) {
-		pr_err("%s= is required (e.g. memmap_start=1G memmap_size=1G with memmap=1G$1G on the kernel command line)\n",
-		       name);
-		return -EINVAL;
+/* The controller of the module parameters: nvmev0. */
+static int builtin_create(void)
+{
+	struct nvmev_ctrl *ctrl;
+	u64 v;
+	int ret;
+
+	ctrl = nvmev_ctrl_alloc("nvmev0");
+	if (IS_ERR(ctrl))
+		return PTR_ERR(ctrl);
+	ctrl->builtin = true;
+	ret = nvmev_parse_size("memmap_start", memmap_start, &v);
+	if (ret)
+		goto err_free;
+	ctrl->mem_start = v;
+	ret = nvmev_parse_size("memmap_size", memmap_size, &ctrl->mem_size);
+	if (ret)
+		goto err_free;
+	ret = nvmev_ctrl_set_cpus(ctrl, cpus);
+	if (ret)
+		goto err_free;
+	ctrl->lba_shift = ilog2(lba_size);
+	ctrl->mdts = mdts;
+	if (serial)
+		strscpy(ctrl->serial, serial, sizeof(ctrl->serial));
+	nvmev_model_cfg_from_params(&ctrl->model_cfg);
+
+	mutex_lock(&nvmev_ctrls_lock);
+	list_add_tail(&ctrl->node, &nvmev_ctrls);
+	ret = nvmev_ctrl_enable(ctrl);
+	if (ret)
+		list_del(&ctrl->node);
+	mutex_unlock(&nvmev_ctrls_lock);
+	if (ret)
+		goto err_free;
+	ret = nvmev_configfs_add_builtin(ctrl);
+	if (ret) {
+		mutex_lock(&nvmev_ctrls_lock);
+		nvmev_ctrl_disable(ctrl);
+		list_del(&ctrl->node);
+		mutex_unlock(&nvmev_ctrls_lock);
+		goto err_free;
 	}
-	*out = memparse(s, &end);
-	if (*end && *end != '\n') {
-		pr_err("%s=%s: not a size (use a number with optional K/M/G suffix)\n",
-		       name, s);
-		return -EINVAL;
-	}
+	builtin = ctrl;
 	return 0;
-}
 
-static int parse_cpus(struct nvmev_ctrl *ctrl, const char *list)
-{
-	unsigned int *v;
-	char *dup, *p, *tok;
-	int n = 0, ret = -EINVAL, i;
-
-	if (!list || !*list) {
-		pr_err("cpus= is required: the dispatcher CPU, then any I/O worker CPUs, e.g. cpus=2,3\n");
-		return -EINVAL;
-	}
-	v = kcalloc(nr_cpu_ids, sizeof(*v), GFP_KERNEL);
-	dup = kstrdup(list, GFP_KERNEL);
-	if (!v || !dup) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	p = strim(dup);
-	while ((tok = strsep(&p, ",")) != NULL) {
-		unsigned int a = 0, b, c;
-		char *dash = strchr(tok, '-');
-		bool bad;
-
-		if (dash)
-			*dash = '\0';
-		bad = kstrtouint(tok, 10, &a) != 0;
-		b = a;
-		if (!bad && dash)
-			bad = kstrtouint(dash + 1, 10, &b) != 0;
-		if (bad || b < a) {
-			pr_err("cpus=%s: cannot parse \"%s\"\n", list, tok);
-			goto out;
-		}
-		for (c = a; c <= b; c++) {
-			if (c >= nr_cpu_ids || !cpu_possible(c)) {
-				pr_err("cpus=%s: CPU %u does not exist (this system has %u)\n",
-				       list, c, nr_cpu_ids);
-				goto out;
-			}
-			if (!cpu_online(c)) {
-				pr_err("cpus=%s: CPU %u is offline\n", list, c);
-				goto out;
-			}
-			for (i = 0; i < n; i++) {
-				if (v[i] == c) {
-					pr_err("cpus=%s: CPU %u is listed twice\n",
-					       list, c);
-					goto out;
-				}
-			}
-			v[n++] = c;
-		}
-	}
-	if (n < 1) {
-		pr_err("cpus=%s: need at least one CPU (the dispatcher)\n", list);
-		goto out;
-	}
-	ctrl->cpus = v;
-	ctrl->nr_cpus = n;
-	v = NULL;
-	ret = 0;
-out:
-	kfree(v);
-	kfree(dup);
+err_free:
+	nvmev_ctrl_free(ctrl);
 	return ret;
 }
 
-static int check_region(struct nvmev_ctrl *ctrl)
+static void builtin_destroy(void)
 {
-	phys_addr_t start = ctrl->mem_start;
-	u64 size = ctrl->mem_size;
-	u64 end = start + size - 1;
-
-	if (!size || end < start) {
-		pr_err("memmap_size=%llu: invalid\n", size);
-		return -EINVAL;
-	}
-	if (start & (NVMEV_BAR_SIZE - 1)) {
-		pr_err("memmap_start=%pa: must be aligned to %u KiB (BAR0 alignment)\n",
-		       &start, NVMEV_BAR_SIZE >> 10);
-		return -EINVAL;
-	}
-	if (size < NVMEV_STORAGE_OFF + NVMEV_MIN_STORAGE) {
-		pr_err("memmap_size=%llu: too small, need at least %lu MiB (1 MiB registers + %lu MiB storage)\n",
-		       size, (NVMEV_STORAGE_OFF + NVMEV_MIN_STORAGE) >> 20,
-		       NVMEV_MIN_STORAGE >> 20);
-		return -EINVAL;
-	}
-	if (region_intersects(start, size, IORESOURCE_SYSTEM_RAM,
-			      IORES_DESC_NONE) != REGION_DISJOINT) {
-		pr_err("region [%pa-0x%llx] overlaps System RAM: reserve it on the kernel command line with memmap=%lluM$%lluM\n",
-		       &start, end, size >> 20, (u64)start >> 20);
-		return -EINVAL;
-	}
-	if (region_intersects(start, size, IORESOURCE_MEM,
-			      IORES_DESC_RESERVED) != REGION_INTERSECTS) {
-		pr_err("region [%pa-0x%llx] is not entirely reserved memory: boot with memmap=%lluM$%lluM\n",
-		       &start, end, size >> 20, (u64)start >> 20);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/* ---- debugfs: controller statistics ------------------------------------- */
-
-static int ctrl_stats_show(struct seq_file *m, void *v)
-{
-	struct nvmev_ctrl *ctrl = m->private;
-	struct nvmev_stats *s = &ctrl->stats;
-
-	seq_printf(m, "enabled %d\n", ctrl->enabled);
-	seq_printf(m, "csts 0x%x\n", READ_ONCE(ctrl->regs->csts));
-	seq_printf(m, "host_read_cmds %lld\n", atomic64_read(&s->host_read_cmds));
-	seq_printf(m, "host_write_cmds %lld\n", atomic64_read(&s->host_write_cmds));
-	seq_printf(m, "read_512b_units %lld\n", atomic64_read(&s->data_units_read));
-	seq_printf(m, "written_512b_units %lld\n",
-		   atomic64_read(&s->data_units_written));
-	seq_printf(m, "errors %lld\n", atomic64_read(&s->errors));
-	seq_printf(m, "irqs %lld\n", atomic64_read(&s->irqs));
-	seq_printf(m, "irqs_masked %lld\n", atomic64_read(&s->irqs_masked));
-	seq_printf(m, "aer_events %lld\n", atomic64_read(&s->aer_events));
-	seq_printf(m, "power_cycles %u\n", ctrl->power_cycles);
-	seq_printf(m, "unsafe_shutdowns %u\n", ctrl->unsafe_shutdowns);
-	return 0;
-}
-DEFINE_SHOW_ATTRIBUTE(ctrl_stats);
-
-static int latency_show(struct seq_file *m, void *v)
-{
-	static const char *const names[] = { "read", "write", "other" };
-	struct nvmev_lat_stats l[NVMEV_LAT_CLASSES];
-	int c, b;
-
-	nvmev_workers_lat_stats(m->private, l);
-	seq_puts(m, "# device-side latency, SQ fetch to CQ post (successful commands)\n");
-	seq_puts(m, "# op count target_sum_ns actual_sum_ns late_sum_ns late_max_ns\n");
-	for (c = 0; c < NVMEV_LAT_CLASSES; c++)
-		seq_printf(m, "%s %llu %llu %llu %llu %llu\n", names[c],
-			   l[c].count, l[c].target_ns, l[c].actual_ns,
-			   l[c].late_ns, l[c].late_max_ns);
-	seq_puts(m, "# lateness histogram (post - target): counts per bucket, bucket 0 = 0 ns, bucket i = [2^(i-1), 2^i) ns\n");
-	for (c = 0; c < NVMEV_LAT_CLASSES; c++) {
-		seq_printf(m, "%s_late_hist", names[c]);
-		for (b = 0; b < NVMEV_LAT_BUCKETS; b++)
-			seq_printf(m, " %llu", l[c].late_hist[b]);
-		seq_putc(m, '\n');
-	}
-	return 0;
-}
-DEFINE_SHOW_ATTRIBUTE(latency);
-
-/* The emulator's own CPU cost: busy passes only, and total run time. */
-static int cpu_show(struct seq_file *m, void *v)
-{
-	struct nvmev_ctrl *ctrl = m->private;
-
-	/* local_clock() is the TSC; an unstable one is kept within a tick */
-	seq_printf(m, "clock local_clock tsc_unstable %d\n",
-		   check_tsc_unstable());
-	seq_printf(m, "cpus_parallel %d\n", nvmev_cpus_parallel);
-	nvmev_copy_show(m);
-	seq_printf(m, "spin_pause_every %u\n", nvmev_spin_pause_period());
-	nvmev_ctrl_cpu_show(ctrl, m);
-	nvmev_workers_cpu_show(ctrl, m);
-	return 0;
-}
-DEFINE_SHOW_ATTRIBUTE(cpu);
-
-static void nvmev_unmap(struct nvmev_ctrl *ctrl)
-{
-	if (ctrl->storage)
-		memunmap(ctrl->storage);
-	if (ctrl->bar)
-		memunmap(ctrl->bar);
+	if (!builtin)
+		return;
+	nvmev_configfs_del_builtin(builtin);
+	mutex_lock(&nvmev_ctrls_lock);
+	nvmev_ctrl_disable(builtin);
+	list_del(&builtin->node);
+	mutex_unlock(&nvmev_ctrls_lock);
+	nvmev_ctrl_free(builtin);
+	builtin = NULL;
 }
 
 static int __init nvmev_init(void)
 {
-	struct nvmev_ctrl *ctrl;
-	u64 v;
+	bool any = memmap_start || memmap_size || cpus;
 	int ret;
 
 	if (lba_size != 512 && lba_size != 4096) {
@@ -361,135 +215,42 @@ static int __init nvmev_init(void)
 		return -EINVAL;
 	}
 
-	ctrl = kzalloc(sizeof(*ctrl), GFP_KERNEL);
-	if (!ctrl)
-		return -ENOMEM;
-	spin_lock_init(&ctrl->err_lock);
-	mutex_init(&ctrl->park_lock);
-	init_waitqueue_head(&ctrl->park_wq);
-	atomic_set(&ctrl->parked, 0);
-
-	ret = parse_size("memmap_start", memmap_start, &v);
-	if (ret)
-		goto err_free;
-	ctrl->mem_start = v;
-	ret = parse_size("memmap_size", memmap_size, &ctrl->mem_size);
-	if (ret)
-		goto err_free;
-	ret = check_region(ctrl);
-	if (ret)
-		goto err_free;
-	ret = parse_cpus(ctrl, cpus);
-	if (ret)
-		goto err_free;
-
-	ctrl->lba_shift = ilog2(lba_size);
-	ctrl->mdts = mdts;
-	ctrl->storage_size = ctrl->mem_size - NVMEV_STORAGE_OFF;
-	ret = nvmev_model_init(ctrl);
-	if (ret)
-		goto err_free;
-	ctrl->capacity = nvmev_model_logical_bytes(ctrl);
-	ctrl->nr_lbas = ctrl->capacity >> ctrl->lba_shift;
-	ctrl->dsm_buf = kmalloc_array(256, sizeof(*ctrl->dsm_buf), GFP_KERNEL);
-	if (!ctrl->dsm_buf) {
-		ret = -ENOMEM;
-		goto err_free;
-	}
-	if (serial && *serial)
-		strscpy(ctrl->serial, serial, sizeof(ctrl->serial));
-	else
-		snprintf(ctrl->serial, sizeof(ctrl->serial), "NVMEV%08llX",
-			 (u64)ctrl->mem_start >> 20);
-	strscpy(ctrl->model_name, "nvmev Virtual NVMe SSD", sizeof(ctrl->model_name));
-	strscpy(ctrl->firmware, NVMEV_VERSION, sizeof(ctrl->firmware));
-	ctrl->power_on_ns = nvmev_now();
-	ctrl->power_cycles = 1;		/* this load is the device's power-on */
-
-	ctrl->bar = memremap(ctrl->mem_start, NVMEV_BAR_SIZE, MEMREMAP_WT);
-	ctrl->storage = memremap(ctrl->mem_start + NVMEV_STORAGE_OFF,
-				 ctrl->storage_size, MEMREMAP_WB);
-	if (!ctrl->bar || !ctrl->storage) {
-		pr_err("cannot map the reserved region\n");
-		ret = -ENOMEM;
-		goto err_unmap;
-	}
-	ctrl->regs = ctrl->bar;
-	nvmev_reset_registers(ctrl);
-	/*
-	 * A fresh device: the model starts with nothing mapped, and unmapped
-	 * blocks read as zeroes without the storage being touched (io/io.c),
-	 * so whatever the region holds needs no clearing.
-	 */
-	ctrl->index = 0;	/* the module parameters' controller */
-	ctrl_list_add(ctrl);
-
-	ctrl->debugfs = debugfs_create_dir(NVMEV_DRV_NAME, NULL);
-	debugfs_create_file("ctrl", 0444, ctrl->debugfs, ctrl, &ctrl_stats_fops);
-	nvmev_model_debugfs(ctrl);
-	ret = nvmev_trace_init(ctrl->debugfs);
+	nvmev_copy_calibrate();
+	nvmev_debugfs_root = debugfs_create_dir(NVMEV_DRV_NAME, NULL);
+	ret = nvmev_trace_init(nvmev_debugfs_root);
 	if (ret)
 		goto err_debugfs;
-
-	nvmev_admin_reset(ctrl);
-	nvmev_probe_parallel(ctrl->cpus, ctrl->nr_cpus);
-	nvmev_copy_calibrate();
-	ret = nvmev_workers_start(ctrl);
+	ret = nvmev_configfs_init();
 	if (ret)
 		goto err_trace;
-	debugfs_create_file("latency", 0444, ctrl->debugfs, ctrl, &latency_fops);
-	debugfs_create_file("cpu", 0444, ctrl->debugfs, ctrl, &cpu_fops);
-	ret = nvmev_dispatcher_start(ctrl);
-	if (ret)
-		goto err_workers;
-	ret = nvmev_pci_init(ctrl);
-	if (ret)
-		goto err_dispatcher;
-
-	pr_info("%llu MiB namespace at %pa, %llu LBAs of %u bytes, dispatcher CPU %u, %u I/O worker(s)\n",
-		ctrl->capacity >> 20, &ctrl->mem_start, ctrl->nr_lbas,
-		lba_size, ctrl->cpus[0], ctrl->nr_workers);
+	if (any) {
+		ret = builtin_create();
+		if (ret)
+			goto err_configfs;
+	} else {
+		pr_info("loaded without a device: insmod with memmap_start= memmap_size= cpus=, or mkdir /sys/kernel/config/nvmev/<name> (Documentation/configfs.rst)\n");
+	}
 	return 0;
 
-err_dispatcher:
-	nvmev_dispatcher_stop(ctrl);
-err_workers:
-	nvmev_workers_stop(ctrl);
+err_configfs:
+	nvmev_configfs_exit();
 err_trace:
 	nvmev_trace_exit();
 err_debugfs:
-	debugfs_remove_recursive(ctrl->debugfs);
-	ctrl_list_del(ctrl);
-err_unmap:
-	nvmev_unmap(ctrl);
-err_free:
-	nvmev_model_exit(ctrl);
-	kfree(ctrl->dsm_buf);
-	kfree(ctrl->cpus);
-	kfree(ctrl);
+	debugfs_remove_recursive(nvmev_debugfs_root);
 	return ret;
 }
 
+/*
+ * configfs holds a reference on the module while a controller made with
+ * mkdir exists: only the builtin one is left here.
+ */
 static void __exit nvmev_exit(void)
 {
-	struct nvmev_ctrl *ctrl = list_first_entry_or_null(&nvmev_ctrls,
-						struct nvmev_ctrl, node);
-
-	if (!ctrl)
-		return;
-
-	/* the nvme driver unbinds here and shuts the controller down */
-	nvmev_pci_exit(ctrl);
-	nvmev_dispatcher_stop(ctrl);
-	nvmev_workers_stop(ctrl);
+	builtin_destroy();
+	nvmev_configfs_exit();
 	nvmev_trace_exit();
-	debugfs_remove_recursive(ctrl->debugfs);
-	ctrl_list_del(ctrl);
-	nvmev_unmap(ctrl);
-	nvmev_model_exit(ctrl);
-	kfree(ctrl->dsm_buf);
-	kfree(ctrl->cpus);
-	kfree(ctrl);
+	debugfs_remove_recursive(nvmev_debugfs_root);
 	pr_info("unloaded\n");
 }
 

@@ -60,46 +60,55 @@ static const struct kernel_param_ops ovr_ops = {
 	.get = ovr_get,
 };
 
-#define FTL_OVERRIDES(X)						\
-	X(nr_ch, "channels")						\
-	X(luns_per_ch, "LUNs (dies) per channel")			\
-	X(pls_per_lun, "planes per LUN")				\
-	X(blks_per_pl, "blocks per plane = lines (0 = auto)")		\
-	X(pgs_per_blk, "flash pages per block (0 = auto)")		\
-	X(pg_size, "flash page size, bytes, multiple of 4096")		\
-	X(op_permille, "over-provisioning, (physical-logical)/logical in 1/1000") \
-	X(cell_type, "cell type: 1 SLC, 2 MLC, 3 TLC, 4 QLC, 9 3D XPoint") \
-	X(t_read_ns, "NAND page read latency, ns")			\
-	X(t_prog_ns, "NAND page program latency, ns")			\
-	X(t_erase_ns, "NAND block erase latency, ns")			\
-	X(ch_mbps, "channel bandwidth, MB/s")				\
-	X(pcie_mbps, "PCIe bandwidth per direction, MB/s")		\
-	X(fw_read_ns, "firmware overhead per read command, ns")	\
-	X(fw_write_ns, "firmware overhead per write command, ns")	\
-	X(fw_other_ns, "firmware overhead per flush/trim command, ns")	\
-	X(wb_copy_ns, "write-buffer copy cost per 4 KiB, ns")		\
-	X(wb_bytes, "write buffer bytes (0 = auto)")			\
-	X(pe_cycles, "rated program/erase cycles")			\
-	X(gc_policy, "GC victim policy: 0 greedy, 1 cost-benefit")	\
-	X(gc_low_lines, "foreground GC when free lines <= this (0 = auto)") \
-	X(gc_high_lines, "background GC when free lines < this (0 = auto)") \
-	X(gc_step_units, "background GC units moved per idle call (0 = auto)")
-
 #define X(name, help)							\
 	static struct ovr ovr_##name;					\
 	module_param_cb(name, &ovr_ops, &ovr_##name, 0444);		\
 	MODULE_PARM_DESC(name, "Model: " help " (default: from profile)");
-FTL_OVERRIDES(X)
+NVMEV_MODEL_FIGURES(X)
 #undef X
 
-static const struct {
-	const char *name;
-	struct ovr *val;
-} overrides[] = {
-#define X(name, help) { #name, &ovr_##name },
-	FTL_OVERRIDES(X)
+static struct ovr *const overrides[NVMEV_NR_FIGURES] = {
+#define X(name, help) [NVMEV_FIG_##name] = &ovr_##name,
+	NVMEV_MODEL_FIGURES(X)
 #undef X
 };
+
+const char *const nvmev_figure_names[NVMEV_NR_FIGURES] = {
+#define X(name, help) [NVMEV_FIG_##name] = #name,
+	NVMEV_MODEL_FIGURES(X)
+#undef X
+};
+
+/* A known profile name, or -EINVAL with a message naming the known ones. */
+int nvmev_model_cfg_profile(struct nvmev_model_cfg *c, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < ftl_profile_count; i++) {
+		if (sysfs_streq(name, ftl_profile_names[i])) {
+			strscpy(c->profile, ftl_profile_names[i],
+				sizeof(c->profile));
+			return 0;
+		}
+	}
+	pr_err("profile=%s: unknown (known: 970pro, optane, qlc)\n", name);
+	return -EINVAL;
+}
+
+/* The module parameters' model configuration (the builtin controller's). */
+void nvmev_model_cfg_from_params(struct nvmev_model_cfg *c)
+{
+	unsigned int i;
+
+	memset(c, 0, sizeof(*c));
+	strscpy(c->profile, profile ? profile : "", sizeof(c->profile));
+	for (i = 0; i < NVMEV_NR_FIGURES; i++) {
+		if (overrides[i]->set) {
+			c->val[i] = overrides[i]->val;
+			__set_bit(i, c->set);
+		}
+	}
+}
 
 struct nvmev_model {
 	struct ftl ftl;
@@ -330,6 +339,7 @@ DEFINE_SHOW_ATTRIBUTE(ftl_stats);
 
 int nvmev_model_init(struct nvmev_ctrl *ctrl)
 {
+	const struct nvmev_model_cfg *c = &ctrl->model_cfg;
 	struct nvmev_model *m;
 	unsigned int i;
 	int ret;
@@ -341,27 +351,27 @@ int nvmev_model_init(struct nvmev_ctrl *ctrl)
 	init_completion(&m->snap_done);
 	mutex_init(&m->snap_lock);
 
-	ret = ftl_params_default(&m->params, profile, ctrl->storage_size);
+	ret = ftl_params_default(&m->params, c->profile, ctrl->storage_size);
 	if (ret) {
-		pr_err("profile=%s: unknown (known: 970pro, optane, qlc)\n",
-		       profile);
+		pr_err("%s: profile=%s: unknown (known: 970pro, optane, qlc)\n",
+		       ctrl->name, c->profile);
 		goto err;
 	}
-	for (i = 0; i < ARRAY_SIZE(overrides); i++) {
-		if (!overrides[i].val->set)
+	for (i = 0; i < NVMEV_NR_FIGURES; i++) {
+		if (!test_bit(i, c->set))
 			continue;
-		ret = ftl_param_set(&m->params, overrides[i].name,
-				    overrides[i].val->val);
+		ret = ftl_param_set(&m->params, nvmev_figure_names[i],
+				    c->val[i]);
 		if (ret) {
-			pr_err("%s=%llu: rejected by the model\n",
-			       overrides[i].name, overrides[i].val->val);
+			pr_err("%s: %s=%llu: rejected by the model\n",
+			       ctrl->name, nvmev_figure_names[i], c->val[i]);
 			goto err;
 		}
 	}
 	ret = ftl_params_resolve(&m->params);
 	if (ret) {
-		pr_err("model parameters are inconsistent for a %llu MiB device (see dmesg above)\n",
-		       ctrl->storage_size >> 20);
+		pr_err("%s: model parameters are inconsistent for a %llu MiB device (see dmesg above)\n",
+		       ctrl->name, ctrl->storage_size >> 20);
 		goto err;
 	}
 	ret = ftl_init(&m->ftl, &m->params);
@@ -371,8 +381,9 @@ int nvmev_model_init(struct nvmev_ctrl *ctrl)
 	}
 	m->params = m->ftl.p;	/* as resolved */
 	ctrl->model = m;
-	pr_info("model %s: %llu MiB logical of %llu MiB flash, %llu ch x %llu LUN, %llu B pages, FTL metadata %zu bytes\n",
-		m->params.profile, nvmev_model_logical_bytes(ctrl) >> 20,
+	pr_info("%s: model %s: %llu MiB logical of %llu MiB flash, %llu ch x %llu LUN, %llu B pages, FTL metadata %zu bytes\n",
+		ctrl->name, m->params.profile,
+		nvmev_model_logical_bytes(ctrl) >> 20,
 		ctrl->storage_size >> 20, m->params.nr_ch,
 		m->params.luns_per_ch, m->params.pg_size,
 		ftl_metadata_bytes(&m->ftl));

@@ -30,6 +30,7 @@
 #include <linux/wait.h>
 #include <linux/hrtimer.h>
 #include <linux/sched/clock.h>
+#include <linux/configfs.h>
 
 #define NVMEV_DRV_NAME		"nvmev"
 #define NVMEV_VERSION		"0.1.0"
@@ -206,7 +207,63 @@ struct nvmev_features {
 	u32 async_event;
 };
 
+/*
+ * Figures of the device model that a controller may set (module
+ * parameters of the same name for the one the parameters create, configfs
+ * attributes for every controller); unset ones come from the profile.
+ */
+#define NVMEV_MODEL_FIGURES(X)						\
+	X(nr_ch, "channels")						\
+	X(luns_per_ch, "LUNs (dies) per channel")			\
+	X(pls_per_lun, "planes per LUN")				\
+	X(blks_per_pl, "blocks per plane = lines (0 = auto)")		\
+	X(pgs_per_blk, "flash pages per block (0 = auto)")		\
+	X(pg_size, "flash page size, bytes, multiple of 4096")		\
+	X(op_permille, "over-provisioning, (physical-logical)/logical in 1/1000") \
+	X(cell_type, "cell type: 1 SLC, 2 MLC, 3 TLC, 4 QLC, 9 3D XPoint") \
+	X(t_read_ns, "NAND page read latency, ns")			\
+	X(t_prog_ns, "NAND page program latency, ns")			\
+	X(t_erase_ns, "NAND block erase latency, ns")			\
+	X(ch_mbps, "channel bandwidth, MB/s")				\
+	X(pcie_mbps, "PCIe bandwidth per direction, MB/s")		\
+	X(fw_read_ns, "firmware overhead per read command, ns")	\
+	X(fw_write_ns, "firmware overhead per write command, ns")	\
+	X(fw_other_ns, "firmware overhead per flush/trim command, ns")	\
+	X(wb_copy_ns, "write-buffer copy cost per 4 KiB, ns")		\
+	X(wb_bytes, "write buffer bytes (0 = auto)")			\
+	X(pe_cycles, "rated program/erase cycles")			\
+	X(gc_policy, "GC victim policy: 0 greedy, 1 cost-benefit")	\
+	X(gc_low_lines, "foreground GC when free lines <= this (0 = auto)") \
+	X(gc_high_lines, "background GC when free lines < this (0 = auto)") \
+	X(gc_step_units, "background GC units moved per idle call (0 = auto)")
+
+enum nvmev_figure {
+#define X(name, help) NVMEV_FIG_##name,
+	NVMEV_MODEL_FIGURES(X)
+#undef X
+	NVMEV_NR_FIGURES
+};
+
+#define NVMEV_PROFILE_LEN	16
+
+struct nvmev_model_cfg {
+	char profile[NVMEV_PROFILE_LEN];
+	u64 val[NVMEV_NR_FIGURES];
+	DECLARE_BITMAP(set, NVMEV_NR_FIGURES);	/* else: the profile's */
+};
+
+#define NVMEV_NAME_LEN		32
+
 struct nvmev_ctrl {
+	/* identity and configuration, see core/instance.c */
+	char name[NVMEV_NAME_LEN];	/* configfs directory, debugfs too */
+	struct config_group group;	/* /sys/kernel/config/nvmev/<name> */
+	bool builtin;			/* made by the module parameters */
+	bool live;			/* enabled: PCI function and threads */
+	bool model_stale;		/* configuration changed: rebuild */
+	char *cpulist;			/* cpus as written */
+	struct nvmev_model_cfg model_cfg;
+
 	/* reserved region */
 	phys_addr_t mem_start;
 	u64 mem_size;
@@ -302,9 +359,34 @@ struct nvmev_ctrl {
 	struct nvme_dsm_range *dsm_buf;	/* dispatcher scratch, 256 ranges */
 };
 
-/* every controller, under nvmev_ctrls_lock (core/main.c) */
+/*
+ * Every controller, under nvmev_ctrls_lock, which also serialises enabling
+ * and disabling and every change of a controller's configuration
+ * (core/instance.c).
+ */
 extern struct list_head nvmev_ctrls;
 extern struct mutex nvmev_ctrls_lock;
+
+/* core/instance.c */
+struct nvmev_ctrl *nvmev_ctrl_alloc(const char *name);
+void nvmev_ctrl_free(struct nvmev_ctrl *ctrl);
+int nvmev_ctrl_enable(struct nvmev_ctrl *ctrl);
+void nvmev_ctrl_disable(struct nvmev_ctrl *ctrl);
+int nvmev_parse_size(const char *name, const char *s, u64 *out);
+int nvmev_ctrl_set_cpus(struct nvmev_ctrl *ctrl, const char *list);
+extern struct dentry *nvmev_debugfs_root;
+
+/* core/debugfs.c */
+void nvmev_ctrl_debugfs_init(struct nvmev_ctrl *ctrl);
+void nvmev_ctrl_debugfs_exit(struct nvmev_ctrl *ctrl);
+
+/* core/configfs.c */
+int nvmev_configfs_init(void);
+void nvmev_configfs_exit(void);
+int nvmev_configfs_add_builtin(struct nvmev_ctrl *ctrl);
+void nvmev_configfs_del_builtin(struct nvmev_ctrl *ctrl);
+int nvmev_configfs_pin(struct nvmev_ctrl *ctrl);
+void nvmev_configfs_unpin(struct nvmev_ctrl *ctrl);
 
 /* module parameters shared across files */
 extern unsigned int nvmev_idle_spin_us;
@@ -337,6 +419,9 @@ void nvmev_record_error(struct nvmev_ctrl *ctrl, u16 sqid, u16 cid,
 /* core/model.c */
 struct nvmev_model;
 struct ftl_stats;
+extern const char *const nvmev_figure_names[NVMEV_NR_FIGURES];
+void nvmev_model_cfg_from_params(struct nvmev_model_cfg *c);
+int nvmev_model_cfg_profile(struct nvmev_model_cfg *c, const char *name);
 int nvmev_model_init(struct nvmev_ctrl *ctrl);
 void nvmev_model_exit(struct nvmev_ctrl *ctrl);
 void nvmev_model_debugfs(struct nvmev_ctrl *ctrl);

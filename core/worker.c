@@ -711,7 +711,8 @@ int nvmev_workers_start(struct nvmev_ctrl *ctrl)
 
 		if (worker_alloc(ctrl, w, i, ctrl->cpus[i + 1]))
 			goto err;
-		w->task = kthread_create(nvmev_worker_fn, w, "nvmev_io%u", i);
+		w->task = kthread_create(nvmev_worker_fn, w, "nvmev%u_io%u",
+					 ctrl->index, i);
 		if (IS_ERR(w->task)) {
 			w->task = NULL;
 			goto err;

@@ -18,7 +18,7 @@ check_eq "$(cat $P/idle_sleep_us)" 100000 "idle_sleep_us"
 rand_file "$W/d.bin" 4096
 write_read_cmp 100 "$W/d.bin"
 expect_ok "idle_sleep_us back to $s0" sh -c "echo $s0 > $P/idle_sleep_us"
-TD=/sys/kernel/debug/nvmev
+TD=$NVMEV_DBG
 if [ -f "$TD/buffer_size_kb" ]; then
 	b0=$(cat $TD/buffer_size_kb)
 	expect_fail "buffer_size_kb=262144 (256 MiB per CPU) refused" sh -c "echo 262144 > $TD/buffer_size_kb"

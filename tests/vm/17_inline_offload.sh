@@ -7,7 +7,7 @@
 # policy knob and the new bounds refuse bad values.
 . "$T_DIR/lib.sh"
 need_nvmev
-CPU=/sys/kernel/debug/nvmev/cpu
+CPU=$NVMEV_CDBG/cpu
 P=/sys/module/nvmev/parameters
 val() { sed -n "s/^$1 //p" "$CPU"; }
 reload() {

@@ -16,7 +16,7 @@ check_match "$inuse" 'ms:0 ' "no metadata"
 # With the device model (FTL) loaded, that is the *physical* flash, and the
 # namespace exports the FTL's logical capacity (after over-provisioning;
 # Documentation/ftl.rst); without a model, the namespace is the whole area.
-M=/sys/kernel/debug/nvmev
+M=$NVMEV_CDBG
 if [ "$MODE" = nvmev ] && [ -r "$M/model" ] && [ -r "$M/ftl" ]; then
 	phys=$(sed -n 's/^capacity_bytes *//p' "$M/model")
 	lu=$(sed -n 's/^logical_units *//p' "$M/ftl")

@@ -6,7 +6,7 @@
 # lands in the Error Information log with its status.
 . "$T_DIR/lib.sh"
 need_nvmev
-DBG=/sys/kernel/debug/nvmev
+DBG=$NVMEV_CDBG
 # js KEY FILE: a number from nvme-cli's JSON output (quoted or not)
 js() { sed -n "s/.*\"$1\"[[:space:]]*:[[:space:]]*\"\{0,1\}\([0-9][0-9]*\).*/\1/p" "$2" | head -n 1; }
 nvme smart-log "$CTRL" -o json >"$W/s0.json" 2>&1 || fail "smart-log: $(cat "$W/s0.json")"

@@ -14,7 +14,7 @@ need_nvmev
 need_dev
 bar=$(printf '0x%x' "$NVMEV_MEMMAP_START_BYTES")
 reg() { devmem $(printf '0x%x' $((bar + $1))) 32; }
-aer() { sed -n 's/^aer_events //p' /sys/kernel/debug/nvmev/ctrl; }
+aer() { sed -n 's/^aer_events //p' $NVMEV_CDBG/ctrl; }
 wait_aer() { # COUNT
 	_i=0
 	while [ "$(aer)" -lt "$1" ] && [ $_i -lt 50 ]; do usleep 100000; _i=$((_i + 1)); done

@@ -14,7 +14,7 @@
 need_nvmev
 skip_on_debug_kernel
 need_dev
-CPU=/sys/kernel/debug/nvmev/cpu
+CPU=$NVMEV_CDBG/cpu
 [ -f "$CPU" ] || fail "$CPU missing"
 val() { sed -n "s/^$1 //p" "$CPU"; }
 # fresh counters: only this test's idle periods count

@@ -2,7 +2,7 @@
 # Helpers for the device-model tests (tests/vm/5[5-9]_ftl_*.sh).
 # Source after lib.sh.
 
-DBG=/sys/kernel/debug/nvmev
+DBG=$NVMEV_CDBG
 
 # ftl_stat NAME: a value from debugfs nvmev/ftl (or nvmev/model with $2).
 ftl_stat() { sed -n "s/^$1 //p" "$DBG/${2:-ftl}" | head -n 1; }

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Helpers for tests/vm/8x_trace_*.sh (busybox ash, inside the VM), sourced
 # after lib.sh.  Not a test itself (the harness runs NN_*.sh only).
-TD=/sys/kernel/debug/nvmev
+TD=$NVMEV_DBG
 EV=/sys/kernel/tracing/events/nvmev
 
 need_trace() {

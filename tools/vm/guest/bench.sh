@@ -50,7 +50,8 @@ SCALE_JOBS=${NVMEV_BENCH_SCALE_JOBS:-2}	# fio jobs sharing the QD32
 SCALE_RT=${NVMEV_BENCH_SCALE_RUNTIME:-$RT}
 REGION=$((768 << 20))			# preconditioned, used by every row
 
-DBG=/sys/kernel/debug/nvmev
+DBG=$NVMEV_DBG
+CDBG=$NVMEV_CDBG
 EV=/sys/kernel/tracing/events/nvmev
 W=/tmp/bench
 mkdir -p "$W"
@@ -79,7 +80,7 @@ hdr() {
 # devlat CLASS -> "count target_sum_ns actual_sum_ns late_sum_ns" (0s without debugfs)
 devlat() {
 	if [ "$DEVVIEW" = 1 ]; then
-		_l=$(sed -n "s/^$1 //p" "$DBG/latency")
+		_l=$(sed -n "s/^$1 //p" "$CDBG/latency")
 		set -- $_l
 		echo "${1:-0} ${2:-0} ${3:-0} ${4:-0}"
 	else
@@ -96,7 +97,7 @@ uptime_ms() { awk '{ printf "%.0f", $1 * 1000 }' /proc/uptime; }
 # w0_cmds w0_busy_ns w0_runtime_ns w1_cmds ..." (debugfs nvmev/cpu;
 # "uptime_ms -1" without it; nworkers may be 0: cpus= with one CPU)
 cpusnap() {
-	if [ "$DEVVIEW" = 1 ] && [ -r "$DBG/cpu" ]; then
+	if [ "$DEVVIEW" = 1 ] && [ -r "$CDBG/cpu" ]; then
 		awk -v up="$(uptime_ms)" '
 		$1 ~ /^worker[0-9]+_/ { i = $1; sub(/^worker/, "", i); sub(/_.*/, "", i); i += 0
 			if (i + 1 > n) n = i + 1 }
@@ -106,7 +107,7 @@ cpusnap() {
 			for (i = 0; i < n; i++)
 				printf " %.0f %.0f %.0f", v["worker" i "_cmds"], v["worker" i "_busy_ns"],
 					v["worker" i "_runtime_ns"]
-			printf "\n" }' "$DBG/cpu"
+			printf "\n" }' "$CDBG/cpu"
 	else
 		echo "$(uptime_ms) -1"
 	fi
@@ -247,8 +248,8 @@ if [ "$NVMEV_MODE" = nvmev ]; then
 	nvmev_load || { echo "insmod failed"; dmesg | grep -i nvmev | tail; exit 1; }
 fi
 wait_for_dev 30 || { echo "$NVMEV_DEV did not appear"; exit 1; }
-[ "$NVMEV_MODE" = nvmev ] && [ -r "$DBG/latency" ] && [ -r "$DBG/model" ] && DEVVIEW=1
-[ "$DEVVIEW" = 1 ] || echo "# no $DBG/latency: host view only"
+[ "$NVMEV_MODE" = nvmev ] && [ -r "$CDBG/latency" ] && [ -r "$CDBG/model" ] && DEVVIEW=1
+[ "$DEVVIEW" = 1 ] || echo "# no $CDBG/latency: host view only"
 
 cat >"$W/meta.csv" <<EOF
 key,value
@@ -276,7 +277,7 @@ device_bytes,$(blockdev --getsize64 "$NVMEV_DEV")
 EOF
 emit meta "$W/meta.csv"
 if [ "$DEVVIEW" = 1 ]; then
-	cat "$DBG/model" >"$W/model.txt"
+	cat "$CDBG/model" >"$W/model.txt"
 	emit model "$W/model.txt"
 	echo "# model: profile $(sed -n 's/^profile //p' "$W/model.txt"), idle QD1 4K read $(sed -n 's/^expected_read_ns //p' "$W/model.txt") ns, write $(sed -n 's/^expected_write_ns //p' "$W/model.txt") ns"
 fi
@@ -353,9 +354,9 @@ emit rows "$ROWS"
 if [ "$DEVVIEW" = 1 ]; then
 	cat "$DBG/ftl" >"$W/ftl.txt"
 	emit ftl "$W/ftl.txt"
-	cat "$DBG/latency" >"$W/latency.txt"
+	cat "$CDBG/latency" >"$W/latency.txt"
 	emit latency "$W/latency.txt"
-	cat "$DBG/cpu" >"$W/cpu.txt"
+	cat "$CDBG/cpu" >"$W/cpu.txt"
 	emit cpu "$W/cpu.txt"
 	sed -n 's/^clock /clock,/p' "$W/cpu.txt" >>"$W/meta.csv"
 fi
@@ -374,7 +375,7 @@ sample_loop() {
 			v["gc_runs"], v["gc_fg_runs"], v["gc_bg_runs"], v["lines_free"], v["lines_full"],
 			v["write_amplification"], v["host_write_units"], v["nand_write_units"],
 			v["gc_write_units"], v["wb_full_events"], c, tg, ac }' \
-			"$DBG/ftl" "$DBG/latency" >>"$W/gc_samples.csv"
+			"$DBG/ftl" "$CDBG/latency" >>"$W/gc_samples.csv"
 		sleep 1
 	done
 }
@@ -383,7 +384,7 @@ if [ "$DEVVIEW" = 1 ] && [ "$GC_RT" -gt 0 ]; then
 	vm_section "bench: sustained 4k random write QD32 for ${GC_RT}s on a small device (memmap_size=$GC_MEMMAP)"
 	reload "memmap_size=$GC_MEMMAP" || exit 1
 	gcdev=$(blockdev --getsize64 "$NVMEV_DEV")
-	cat "$DBG/model" >"$W/model_gc.txt"
+	cat "$CDBG/model" >"$W/model_gc.txt"
 	emit model_gc "$W/model_gc.txt"
 	echo "# device: $gcdev bytes exported, $(sed -n 's/^lines_total //p' "$DBG/ftl") lines; fresh (unwritten)"
 	rm -f "$W/gc.stop"
@@ -444,7 +445,7 @@ idle_cpu() {
 	}' "$1" "$2"
 }
 
-cpuval() { sed -n "s/^$1 //p" "$DBG/cpu"; }
+cpuval() { sed -n "s/^$1 //p" "$CDBG/cpu"; }
 
 idle_block() {
 	_deep=$(cat /sys/module/nvmev/parameters/idle_deep_ms 2>/dev/null || echo 1000)
@@ -475,10 +476,10 @@ idle_block() {
 		# IDLE_S seconds of the threads' run time and the watch's time
 		sleep $((_deep / 1000 + 2))
 		_e0=$(cpuval idle_deep_entries)
-		cat "$DBG/cpu" >"$W/idle_cpu0.txt"
+		cat "$CDBG/cpu" >"$W/idle_cpu0.txt"
 		_u0=$(uptime_ms)
 		sleep "$IDLE_S"
-		cat "$DBG/cpu" >"$W/idle_cpu1.txt"
+		cat "$CDBG/cpu" >"$W/idle_cpu1.txt"
 		_u1=$(uptime_ms)
 		idle_cpu "$W/idle_cpu0.txt" "$W/idle_cpu1.txt" $((_u1 - _u0)) >>"$I"
 		echo "deep_entries_before,$_e0" >>"$I"
@@ -496,7 +497,7 @@ idle_block() {
 	echo "host_cold_ios,$5" >>"$I"
 	awk -v m="$3" -v x="$6" 'BEGIN { printf "host_cold_mean_us,%.1f\nhost_cold_max_us,%.1f\n", m / 1000, x / 1000 }' >>"$I"
 	if [ "$DEVVIEW" = 1 ]; then
-		cat "$DBG/cpu" >"$W/idle_cpu2.txt"
+		cat "$CDBG/cpu" >"$W/idle_cpu2.txt"
 		_wc1=$(cpuval idle_wake_count) _wa1=$(cpuval idle_wake_avg_ns)
 		# the watch's wake-ups during the cold reads: count and mean
 		# (from the running sums); the maximum is since the reload
@@ -555,7 +556,7 @@ scale_block() {
 			# insmod got "cpus=<configured> ... cpus=$_cpus": the
 			# module must run the last one
 			_got=$(cat /sys/module/nvmev/parameters/cpus)
-			_nw=$(grep -c '^worker[0-9]*_cmds ' "$DBG/cpu")
+			_nw=$(grep -c '^worker[0-9]*_cmds ' "$CDBG/cpu")
 			if [ "$_got" != "$_cpus" ] || [ "$_nw" != "$_n" ]; then
 				echo "  cpus=$_cpus did not take: parameter reads $_got, $_nw workers"
 				FAILED=1

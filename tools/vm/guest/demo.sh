@@ -74,12 +74,12 @@ if [ "$NVMEV_MODE" = control ]; then
 	dmesg | grep -E 'nvme ' | tail -10
 fi
 
-D=/sys/kernel/debug/nvmev
+D=$NVMEV_DBG
 if [ -d "$D" ]; then
 	vm_section "Tracing and statistics: $D"
 	vm_show ls "$D"
 	# Plain status files (never the blocking trace_pipe or write-only ones).
-	for n in ctrl model ftl stats; do
+	for n in nvmev0/ctrl nvmev0/model nvmev0/ftl stats; do
 		[ -r "$D/$n" ] || continue
 		echo "--- $D/$n"
 		timeout 5 head -n 25 "$D/$n"

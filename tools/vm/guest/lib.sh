@@ -4,6 +4,10 @@
 
 NVMEV_DEV=/dev/nvme0n1
 NVMEV_CTRL=/dev/nvme0
+# debugfs: the function trace's files, and the module parameters'
+# controller's own directory (statistics, latency, cpu, model, ftl)
+NVMEV_DBG=/sys/kernel/debug/nvmev
+NVMEV_CDBG=$NVMEV_DBG/nvmev0
 # Side channel for verbose output: the host writes ttyS1 to
 # .build/<rel>/<scenario>.detail.log.
 NVMEV_DETAIL=/dev/ttyS1

@@ -1,0 +1,534 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * configfs: /sys/kernel/config/nvmev/<name>/ is a controller, laid out
+ * the way null_blk does it.  mkdir makes a disabled controller with the
+ * defaults; its attributes configure it; writing 1 to "enable" makes the
+ * PCI function appear (the nvme driver binds), 0 hot-removes it.  An
+ * enabled controller refuses every change (-EBUSY) and its rmdir
+ * (-EBUSY: it is pinned with configfs_depend_item).  The controller of
+ * the module parameters is nvmev0, a default group: it goes with rmmod.
+ *
+ * Attributes: enable, memmap_start, memmap_size, cpus, profile, one per
+ * model figure (NVMEV_MODEL_FIGURES, "profile" when unset), lba_size,
+ * mdts, serial, model; read-only: pci, capacity.
+ * See Documentation/configfs.rst.
+ */
+#define pr_fmt(fmt) "nvmev: " fmt
+
+#include <linux/module.h>
+#include <linux/configfs.h>
+#include <linux/slab.h>
+#include <linux/ctype.h>
+
+#include "nvmev.h"
+
+static struct configfs_subsystem nvmev_subsys;
+
+static inline struct nvmev_ctrl *to_ctrl(struct config_item *item)
+{
+	return container_of(to_config_group(item), struct nvmev_ctrl, group);
+}
+
+/*
+ * Lock for a change of configuration: refused while enabled.  Returns 0
+ * with nvmev_ctrls_lock held, or -EBUSY.
+ */
+static int cfg_begin(struct nvmev_ctrl *ctrl, const char *attr)
+{
+	mutex_lock(&nvmev_ctrls_lock);
+	if (ctrl->live) {
+		mutex_unlock(&nvmev_ctrls_lock);
+		pr_err("%s: %s cannot change while the controller is enabled (write 0 to enable first)\n",
+		       ctrl->name, attr);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+static void cfg_end(void)
+{
+	mutex_unlock(&nvmev_ctrls_lock);
+}
+
+/* ---- enable --------------------------------------------------------------- */
+
+static ssize_t ctrl_enable_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%d\n", READ_ONCE(to_ctrl(item)->live));
+}
+
+static ssize_t ctrl_enable_store(struct config_item *item, const char *page,
+				 size_t count)
+{
+	struct nvmev_ctrl *ctrl = to_ctrl(item);
+	bool on;
+	int ret;
+
+	if (kstrtobool(page, &on)) {
+		pr_err("%s: enable=%.*s: write 1 or 0\n", ctrl->name,
+		       (int)strcspn(page, "\n"), page);
+		return -EINVAL;
+	}
+	mutex_lock(&nvmev_ctrls_lock);
+	if (on == ctrl->live) {
+		ret = on ? -EBUSY : 0;
+		if (on)
+			pr_err("%s: already enabled\n", ctrl->name);
+		goto out;
+	}
+	if (on) {
+		ret = ctrl->builtin ? 0 : nvmev_configfs_pin(ctrl);
+		if (ret)
+			goto out;
+		ret = nvmev_ctrl_enable(ctrl);
+		if (ret && !ctrl->builtin)
+			nvmev_configfs_unpin(ctrl);
+	} else {
+		nvmev_ctrl_disable(ctrl);
+		if (!ctrl->builtin)
+			nvmev_configfs_unpin(ctrl);
+		ret = 0;
+	}
+out:
+	mutex_unlock(&nvmev_ctrls_lock);
+	return ret ? ret : count;
+}
+CONFIGFS_ATTR(ctrl_, enable);
+
+/* ---- region, CPUs --------------------------------------------------------- */
+
+static ssize_t ctrl_memmap_start_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "0x%llx\n", (u64)to_ctrl(item)->mem_start);
+}
+
+static ssize_t ctrl_memmap_start_store(struct config_item *item,
+				       const char *page, size_t count)
+{
+	struct nvmev_ctrl *ctrl = to_ctrl(item);
+	u64 v;
+	int ret = nvmev_parse_size("memmap_start", page, &v);
+
+	if (ret)
+		return ret;
+	ret = cfg_begin(ctrl, "memmap_start");
+	if (ret)
+		return ret;
+	if (v != ctrl->mem_start)
+		ctrl->model_stale = true;	/* another region: a new drive */
+	ctrl->mem_start = v;
+	cfg_end();
+	return count;
+}
+CONFIGFS_ATTR(ctrl_, memmap_start);
+
+static ssize_t ctrl_memmap_size_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%llu\n", to_ctrl(item)->mem_size);
+}
+
+static ssize_t ctrl_memmap_size_store(struct config_item *item,
+				      const char *page, size_t count)
+{
+	struct nvmev_ctrl *ctrl = to_ctrl(item);
+	u64 v;
+	int ret = nvmev_parse_size("memmap_size", page, &v);
+
+	if (ret)
+		return ret;
+	if (v < NVMEV_STORAGE_OFF + NVMEV_MIN_STORAGE) {
+		pr_err("%s: memmap_size=%llu: too small, need at least %lu MiB (1 MiB registers + %lu MiB storage)\n",
+		       ctrl->name, v,
+		       (NVMEV_STORAGE_OFF + NVMEV_MIN_STORAGE) >> 20,
+		       NVMEV_MIN_STORAGE >> 20);
+		return -EINVAL;
+	}
+	ret = cfg_begin(ctrl, "memmap_size");
+	if (ret)
+		return ret;
+	if (v != ctrl->mem_size)
+		ctrl->model_stale = true;
+	ctrl->mem_size = v;
+	cfg_end();
+	return count;
+}
+CONFIGFS_ATTR(ctrl_, memmap_size);
+
+static ssize_t ctrl_cpus_show(struct config_item *item, char *page)
+{
+	struct nvmev_ctrl *ctrl = to_ctrl(item);
+
+	return sysfs_emit(page, "%s\n", ctrl->cpulist ? ctrl->cpulist : "");
+}
+
+static ssize_t ctrl_cpus_store(struct config_item *item, const char *page,
+			       size_t count)
+{
+	struct nvmev_ctrl *ctrl = to_ctrl(item);
+	char *s = kstrndup(page, count, GFP_KERNEL);
+	int ret;
+
+	if (!s)
+		return -ENOMEM;
+	ret = cfg_begin(ctrl, "cpus");
+	if (!ret) {
+		ret = nvmev_ctrl_set_cpus(ctrl, strim(s));
+		cfg_end();
+	}
+	kfree(s);
+	return ret ? ret : count;
+}
+CONFIGFS_ATTR(ctrl_, cpus);
+
+/* ---- namespace format, identity ------------------------------------------- */
+
+static ssize_t ctrl_lba_size_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%u\n", 1U << to_ctrl(item)->lba_shift);
+}
+
+static ssize_t ctrl_lba_size_store(struct config_item *item, const char *page,
+				   size_t count)
+{
+	struct nvmev_ctrl *ctrl = to_ctrl(item);
+	unsigned int v;
+	int ret;
+
+	if (kstrtouint(page, 0, &v) || (v != 512 && v != 4096)) {
+		pr_err("%s: lba_size=%.*s: must be 512 or 4096\n", ctrl->name,
+		       (int)strcspn(page, "\n"), page);
+		return -EINVAL;
+	}
+	ret = cfg_begin(ctrl, "lba_size");
+	if (ret)
+		return ret;
+	ctrl->lba_shift = ilog2(v);
+	cfg_end();
+	return count;
+}
+CONFIGFS_ATTR(ctrl_, lba_size);
+
+static ssize_t ctrl_mdts_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%u\n", to_ctrl(item)->mdts);
+}
+
+static ssize_t ctrl_mdts_store(struct config_item *item, const char *page,
+			       size_t count)
+{
+	struct nvmev_ctrl *ctrl = to_ctrl(item);
+	unsigned int v;
+	int ret;
+
+	if (kstrtouint(page, 0, &v) || v < 1 || v > 9) {
+		pr_err("%s: mdts=%.*s: must be 1..9 (a power of two of 4 KiB pages)\n",
+		       ctrl->name, (int)strcspn(page, "\n"), page);
+		return -EINVAL;
+	}
+	ret = cfg_begin(ctrl, "mdts");
+	if (ret)
+		return ret;
+	ctrl->mdts = v;
+	cfg_end();
+	return count;
+}
+CONFIGFS_ATTR(ctrl_, mdts);
+
+/* An ASCII identity string of at most @max characters, no control ones. */
+static int ident_store(struct nvmev_ctrl *ctrl, const char *attr,
+		       const char *page, size_t count, char *dst, size_t max)
+{
+	size_t n = strcspn(page, "\n"), i;
+	int ret;
+
+	if (n > max) {
+		pr_err("%s: %s: longer than %zu characters\n", ctrl->name,
+		       attr, max);
+		return -EINVAL;
+	}
+	for (i = 0; i < n; i++) {
+		if (!isprint(page[i]) || (u8)page[i] > 0x7e) {
+			pr_err("%s: %s: printable ASCII only\n", ctrl->name,
+			       attr);
+			return -EINVAL;
+		}
+	}
+	ret = cfg_begin(ctrl, attr);
+	if (ret)
+		return ret;
+	memcpy(dst, page, n);
+	dst[n] = '\0';
+	cfg_end();
+	return 0;
+}
+
+static ssize_t ctrl_serial_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%s\n", to_ctrl(item)->serial);
+}
+
+static ssize_t ctrl_serial_store(struct config_item *item, const char *page,
+				 size_t count)
+{
+	struct nvmev_ctrl *ctrl = to_ctrl(item);
+	int ret = ident_store(ctrl, "serial", page, count, ctrl->serial,
+			     sizeof(ctrl->serial) - 1);
+
+	return ret ? ret : count;
+}
+CONFIGFS_ATTR(ctrl_, serial);
+
+static ssize_t ctrl_model_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%s\n", to_ctrl(item)->model_name);
+}
+
+static ssize_t ctrl_model_store(struct config_item *item, const char *page,
+				size_t count)
+{
+	struct nvmev_ctrl *ctrl = to_ctrl(item);
+	int ret = ident_store(ctrl, "model", page, count, ctrl->model_name,
+			     sizeof(ctrl->model_name) - 1);
+
+	return ret ? ret : count;
+}
+CONFIGFS_ATTR(ctrl_, model);
+
+/* ---- device model --------------------------------------------------------- */
+
+static ssize_t ctrl_profile_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%s\n", to_ctrl(item)->model_cfg.profile);
+}
+
+static ssize_t ctrl_profile_store(struct config_item *item, const char *page,
+				  size_t count)
+{
+	struct nvmev_ctrl *ctrl = to_ctrl(item);
+	int ret = cfg_begin(ctrl, "profile");
+
+	if (ret)
+		return ret;
+	ret = nvmev_model_cfg_profile(&ctrl->model_cfg, page);
+	if (!ret)
+		ctrl->model_stale = true;
+	cfg_end();
+	return ret ? ret : count;
+}
+CONFIGFS_ATTR(ctrl_, profile);
+
+static ssize_t figure_show(struct config_item *item, char *page,
+			   enum nvmev_figure f)
+{
+	struct nvmev_ctrl *ctrl = to_ctrl(item);
+
+	if (!test_bit(f, ctrl->model_cfg.set))
+		return sysfs_emit(page, "profile\n");
+	return sysfs_emit(page, "%llu\n", ctrl->model_cfg.val[f]);
+}
+
+/* A number, or "profile" to take the profile's value again. */
+static ssize_t figure_store(struct config_item *item, const char *page,
+			    size_t count, enum nvmev_figure f)
+{
+	struct nvmev_ctrl *ctrl = to_ctrl(item);
+	bool reset = sysfs_streq(page, "profile");
+	u64 v = 0;
+	int ret;
+
+	if (!reset && kstrtoull(page, 0, &v)) {
+		pr_err("%s: %s=%.*s: not a number (or \"profile\")\n",
+		       ctrl->name, nvmev_figure_names[f],
+		       (int)strcspn(page, "\n"), page);
+		return -EINVAL;
+	}
+	ret = cfg_begin(ctrl, nvmev_figure_names[f]);
+	if (ret)
+		return ret;
+	if (reset) {
+		__clear_bit(f, ctrl->model_cfg.set);
+	} else {
+		ctrl->model_cfg.val[f] = v;
+		__set_bit(f, ctrl->model_cfg.set);
+	}
+	/* checked by the model at the next enable, which names it */
+	ctrl->model_stale = true;
+	cfg_end();
+	return count;
+}
+
+#define X(name, help)							\
+	static ssize_t ctrl_##name##_show(struct config_item *item,	\
+					  char *page)			\
+	{								\
+		return figure_show(item, page, NVMEV_FIG_##name);	\
+	}								\
+	static ssize_t ctrl_##name##_store(struct config_item *item,	\
+					   const char *page, size_t count) \
+	{								\
+		return figure_store(item, page, count, NVMEV_FIG_##name); \
+	}								\
+	CONFIGFS_ATTR(ctrl_, name);
+NVMEV_MODEL_FIGURES(X)
+#undef X
+
+/* ---- read-only ------------------------------------------------------------ */
+
+static ssize_t ctrl_pci_show(struct config_item *item, char *page)
+{
+	struct nvmev_ctrl *ctrl = to_ctrl(item);
+	ssize_t n;
+
+	mutex_lock(&nvmev_ctrls_lock);
+	n = sysfs_emit(page, "%s\n", ctrl->pdev ? pci_name(ctrl->pdev) : "");
+	mutex_unlock(&nvmev_ctrls_lock);
+	return n;
+}
+CONFIGFS_ATTR_RO(ctrl_, pci);
+
+/* Namespace bytes; 0 until the model is built at the first enable. */
+static ssize_t ctrl_capacity_show(struct config_item *item, char *page)
+{
+	struct nvmev_ctrl *ctrl = to_ctrl(item);
+	ssize_t n;
+
+	mutex_lock(&nvmev_ctrls_lock);
+	n = sysfs_emit(page, "%llu\n", ctrl->model_stale ? 0 : ctrl->capacity);
+	mutex_unlock(&nvmev_ctrls_lock);
+	return n;
+}
+CONFIGFS_ATTR_RO(ctrl_, capacity);
+
+static struct configfs_attribute *ctrl_attrs[] = {
+	&ctrl_attr_enable,
+	&ctrl_attr_memmap_start,
+	&ctrl_attr_memmap_size,
+	&ctrl_attr_cpus,
+	&ctrl_attr_lba_size,
+	&ctrl_attr_mdts,
+	&ctrl_attr_serial,
+	&ctrl_attr_model,
+	&ctrl_attr_profile,
+#define X(name, help) &ctrl_attr_##name,
+	NVMEV_MODEL_FIGURES(X)
+#undef X
+	&ctrl_attr_pci,
+	&ctrl_attr_capacity,
+	NULL,
+};
+
+static void ctrl_release(struct config_item *item)
+{
+	nvmev_ctrl_free(to_ctrl(item));
+}
+
+static struct configfs_item_operations ctrl_item_ops = {
+	.release = ctrl_release,
+};
+
+static const struct config_item_type ctrl_type = {
+	.ct_item_ops = &ctrl_item_ops,
+	.ct_attrs = ctrl_attrs,
+	.ct_owner = THIS_MODULE,
+};
+
+/* ---- the nvmev directory: mkdir and rmdir of controllers ------------------ */
+
+static struct config_group *ctrl_make(struct config_group *group,
+				      const char *name)
+{
+	struct nvmev_ctrl *ctrl = nvmev_ctrl_alloc(name);
+
+	if (IS_ERR(ctrl))
+		return ERR_CAST(ctrl);
+	config_group_init_type_name(&ctrl->group, name, &ctrl_type);
+	mutex_lock(&nvmev_ctrls_lock);
+	list_add_tail(&ctrl->node, &nvmev_ctrls);
+	mutex_unlock(&nvmev_ctrls_lock);
+	return &ctrl->group;
+}
+
+/* rmdir: an enabled controller is pinned, so this one is disabled. */
+static void ctrl_drop(struct config_group *group, struct config_item *item)
+{
+	struct nvmev_ctrl *ctrl = to_ctrl(item);
+
+	mutex_lock(&nvmev_ctrls_lock);
+	nvmev_ctrl_disable(ctrl);
+	list_del(&ctrl->node);
+	mutex_unlock(&nvmev_ctrls_lock);
+	config_item_put(item);
+}
+
+static struct configfs_group_operations subsys_ops = {
+	.make_group = ctrl_make,
+	.drop_item = ctrl_drop,
+};
+
+static ssize_t subsys_features_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "enable,memmap_start,memmap_size,cpus,lba_size,mdts,serial,model,profile,pci,capacity\n");
+}
+CONFIGFS_ATTR_RO(subsys_, features);
+
+static struct configfs_attribute *subsys_attrs[] = {
+	&subsys_attr_features,
+	NULL,
+};
+
+static const struct config_item_type subsys_type = {
+	.ct_group_ops = &subsys_ops,
+	.ct_attrs = subsys_attrs,
+	.ct_owner = THIS_MODULE,
+};
+
+static struct configfs_subsystem nvmev_subsys = {
+	.su_group = {
+		.cg_item = {
+			.ci_namebuf = NVMEV_DRV_NAME,
+			.ci_type = &subsys_type,
+		},
+	},
+};
+
+/* An enabled controller cannot be removed: rmdir gets -EBUSY. */
+int nvmev_configfs_pin(struct nvmev_ctrl *ctrl)
+{
+	return configfs_depend_item_unlocked(&nvmev_subsys,
+					     &ctrl->group.cg_item);
+}
+
+void nvmev_configfs_unpin(struct nvmev_ctrl *ctrl)
+{
+	configfs_undepend_item(&ctrl->group.cg_item);
+}
+
+/* The module parameters' controller: a default group, no rmdir. */
+int nvmev_configfs_add_builtin(struct nvmev_ctrl *ctrl)
+{
+	config_group_init_type_name(&ctrl->group, ctrl->name, &ctrl_type);
+	return configfs_register_group(&nvmev_subsys.su_group, &ctrl->group);
+}
+
+/* Leaves the controller to its owner: the reference of init stays. */
+void nvmev_configfs_del_builtin(struct nvmev_ctrl *ctrl)
+{
+	configfs_unregister_group(&ctrl->group);
+}
+
+int nvmev_configfs_init(void)
+{
+	int ret;
+
+	config_group_init(&nvmev_subsys.su_group);
+	mutex_init(&nvmev_subsys.su_mutex);
+	ret = configfs_register_subsystem(&nvmev_subsys);
+	if (ret)
+		pr_err("cannot register the configfs subsystem: %d\n", ret);
+	return ret;
+}
+
+void nvmev_configfs_exit(void)
+{
+	configfs_unregister_subsystem(&nvmev_subsys);
+}
