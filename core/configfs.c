@@ -305,12 +305,14 @@ static ssize_t ctrl_profile_store(struct config_item *item, const char *page,
 				  size_t count)
 {
 	struct nvmev_ctrl *ctrl = to_ctrl(item);
+	char old[NVMEV_PROFILE_LEN];
 	int ret = cfg_begin(ctrl, "profile");
 
 	if (ret)
 		return ret;
+	strscpy(old, ctrl->model_cfg.profile, sizeof(old));
 	ret = nvmev_model_cfg_profile(&ctrl->model_cfg, page);
-	if (!ret)
+	if (!ret && strcmp(old, ctrl->model_cfg.profile))
 		ctrl->model_stale = true;
 	cfg_end();
 	return ret ? ret : count;
@@ -345,14 +347,16 @@ static ssize_t figure_store(struct config_item *item, const char *page,
 	ret = cfg_begin(ctrl, nvmev_figure_names[f]);
 	if (ret)
 		return ret;
-	if (reset) {
+	/* a change builds a new model at the next enable, which checks it */
+	if (reset && test_bit(f, ctrl->model_cfg.set)) {
 		__clear_bit(f, ctrl->model_cfg.set);
-	} else {
+		ctrl->model_stale = true;
+	} else if (!reset && (!test_bit(f, ctrl->model_cfg.set) ||
+			      ctrl->model_cfg.val[f] != v)) {
 		ctrl->model_cfg.val[f] = v;
 		__set_bit(f, ctrl->model_cfg.set);
+		ctrl->model_stale = true;
 	}
-	/* checked by the model at the next enable, which names it */
-	ctrl->model_stale = true;
 	cfg_end();
 	return count;
 }

@@ -42,8 +42,8 @@ int nvmev_parse_size(const char *name, const char *s, u64 *out)
 	}
 	*out = memparse(s, &end);
 	if (end == s || (*end && *end != '\n')) {
-		pr_err("%s=%s: not a size (use a number with optional K/M/G suffix)\n",
-		       name, s);
+		pr_err("%s=%.*s: not a size (use a number with optional K/M/G suffix)\n",
+		       name, (int)strcspn(s, "\n"), s);
 		return -EINVAL;
 	}
 	return 0;

@@ -91,7 +91,8 @@ int nvmev_model_cfg_profile(struct nvmev_model_cfg *c, const char *name)
 			return 0;
 		}
 	}
-	pr_err("profile=%s: unknown (known: 970pro, optane, qlc)\n", name);
+	pr_err("profile=%.*s: unknown (known: 970pro, optane, qlc)\n",
+	       (int)strcspn(name, "\n"), name);
 	return -EINVAL;
 }
 
