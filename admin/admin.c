@@ -21,6 +21,7 @@
 #include "../core/nvmev.h"
 #include "../trace/nvmev_trace.h"
 #include "../trace/events.h"
+#include "admin.h"
 
 #define TEMP_KELVIN		311	/* a steady 38 C composite temperature */
 #define TEMP_WARN_KELVIN	343
@@ -223,23 +224,6 @@ static u16 delete_cq(struct nvmev_ctrl *ctrl, const struct nvme_command *c)
 
 /* ---- identify ------------------------------------------------------------ */
 
-static void make_ids(struct nvmev_ctrl *ctrl, u8 eui64[8], u8 nguid[16],
-		     u8 uuid[16])
-{
-	size_t n = strlen(ctrl->serial);
-	u32 h[4];
-	int i;
-
-	for (i = 0; i < 4; i++)
-		h[i] = jhash(ctrl->serial, n, 0x6e766d65 + i);
-	memcpy(nguid, h, 16);
-	memcpy(uuid, h, 16);
-	uuid[6] = (uuid[6] & 0x0f) | 0x40;	/* RFC 4122 version 4 */
-	uuid[8] = (uuid[8] & 0x3f) | 0x80;
-	eui64[0] = 0x02;			/* locally administered */
-	memcpy(eui64 + 1, h, 7);
-}
-
 static void fill_id_ctrl(struct nvmev_ctrl *ctrl, struct nvme_id_ctrl *id)
 {
 	NVMEV_FN();
@@ -257,12 +241,14 @@ static void fill_id_ctrl(struct nvmev_ctrl *ctrl, struct nvme_id_ctrl *id)
 	id->ver = cpu_to_le32(0x00010400);
 	id->cntrltype = 1;			/* I/O controller */
 	/*
-	 * Namespace Attribute Notices: the namespace never changes, but
-	 * advertising the notice is what makes Linux keep an AER
-	 * outstanding, which SMART events then complete.
+	 * Namespace Attribute Notices: namespaces come and go (admin/ns.c);
+	 * advertising the notice also makes Linux keep an AER outstanding,
+	 * which SMART events complete too.
 	 */
 	id->oaes = cpu_to_le32(NVME_AEN_CFG_NS_ATTR);
-	id->oacs = 0;				/* no optional admin commands */
+	/* Format NVM, Namespace Management and Attachment */
+	id->oacs = cpu_to_le16(BIT(1) | NVME_CTRL_OACS_NS_MNGT_SUPP);
+	id->fna = 0;				/* format and erase per namespace */
 	id->acl = 3;				/* 4 concurrent Aborts */
 	id->aerl = NVMEV_MAX_AER - 1;
 	id->frmw = 0x03;			/* 1 slot, slot 1 read-only */
@@ -272,9 +258,11 @@ static void fill_id_ctrl(struct nvmev_ctrl *ctrl, struct nvme_id_ctrl *id)
 	id->wctemp = cpu_to_le16(TEMP_WARN_KELVIN);
 	id->cctemp = cpu_to_le16(TEMP_CRIT_KELVIN);
 	put_unaligned_le64(ctrl->capacity, id->tnvmcap);
+	put_unaligned_le64(nvmev_ns_unallocated(ctrl), id->unvmcap);
 	id->sqes = 0x66;
 	id->cqes = 0x44;
-	id->nn = cpu_to_le32(1);
+	id->nn = cpu_to_le32(NVMEV_MAX_NS);
+	id->mnan = cpu_to_le32(NVMEV_MAX_NS);
 	/* Compare, Dataset Management, Write Zeroes, Save/Select */
 	id->oncs = cpu_to_le16(NVME_CTRL_ONCS_COMPARE | NVME_CTRL_ONCS_DSM |
 			       NVME_CTRL_ONCS_WRITE_ZEROES | BIT(4));
@@ -285,57 +273,6 @@ static void fill_id_ctrl(struct nvmev_ctrl *ctrl, struct nvme_id_ctrl *id)
 	id->psd[0].max_power = cpu_to_le16(2500);	/* 25.00 W */
 	id->psd[0].entry_lat = cpu_to_le32(0);
 	id->psd[0].exit_lat = cpu_to_le32(0);
-}
-
-static void fill_lbaf(struct nvme_id_ns *id)
-{
-	id->nlbaf = 1;				/* two formats */
-	id->lbaf[0].ds = 9;
-	id->lbaf[0].rp = 1;
-	id->lbaf[1].ds = 12;
-	id->lbaf[1].rp = 0;
-}
-
-static void fill_id_ns(struct nvmev_ctrl *ctrl, struct nvme_id_ns *id)
-{
-	u8 eui64[8], nguid[16], uuid[16];
-
-	NVMEV_FN();
-	id->nsze = cpu_to_le64(ctrl->nr_lbas);
-	id->ncap = cpu_to_le64(ctrl->nr_lbas);
-	id->nuse = cpu_to_le64(ctrl->nr_lbas);
-	fill_lbaf(id);
-	id->flbas = ctrl->lba_shift == 9 ? 0 : 1;
-	id->dlfeat = 0x01 | BIT(3);	/* reads of deallocated LBAs: zeroes */
-	put_unaligned_le64(ctrl->capacity, id->nvmcap);
-	make_ids(ctrl, eui64, nguid, uuid);
-	memcpy(id->eui64, eui64, sizeof(id->eui64));
-	memcpy(id->nguid, nguid, sizeof(id->nguid));
-}
-
-static size_t fill_ns_desc(struct nvmev_ctrl *ctrl, u8 *buf)
-{
-	u8 eui64[8], nguid[16], uuid[16];
-	struct nvme_ns_id_desc *d;
-	size_t off = 0;
-
-	make_ids(ctrl, eui64, nguid, uuid);
-	d = (void *)buf;
-	d->nidt = NVME_NIDT_EUI64;
-	d->nidl = NVME_NIDT_EUI64_LEN;
-	memcpy(buf + sizeof(*d), eui64, sizeof(eui64));
-	off += sizeof(*d) + sizeof(eui64);
-	d = (void *)(buf + off);
-	d->nidt = NVME_NIDT_NGUID;
-	d->nidl = NVME_NIDT_NGUID_LEN;
-	memcpy(buf + off + sizeof(*d), nguid, sizeof(nguid));
-	off += sizeof(*d) + sizeof(nguid);
-	d = (void *)(buf + off);
-	d->nidt = NVME_NIDT_UUID;
-	d->nidl = NVME_NIDT_UUID_LEN;
-	memcpy(buf + off + sizeof(*d), uuid, sizeof(uuid));
-	off += sizeof(*d) + sizeof(uuid);
-	return off;
 }
 
 static u16 identify(struct nvmev_ctrl *ctrl, const struct nvme_command *c)
@@ -351,35 +288,8 @@ static u16 identify(struct nvmev_ctrl *ctrl, const struct nvme_command *c)
 	if (!buf)
 		return SC_INTERNAL;
 	switch (cns) {
-	case NVME_ID_CNS_NS:
-		if (nsid == NVMEV_NSID)
-			fill_id_ns(ctrl, buf);
-		else if (nsid == 0xffffffff)
-			fill_lbaf(buf);	/* capabilities common to all */
-		else
-			st = SC_INVALID_NS;
-		break;
 	case NVME_ID_CNS_CTRL:
 		fill_id_ctrl(ctrl, buf);
-		break;
-	case NVME_ID_CNS_NS_ACTIVE_LIST:
-		if (nsid >= 0xfffffffe)
-			st = SC_INVALID_NS;
-		else if (nsid < NVMEV_NSID)
-			*(__le32 *)buf = cpu_to_le32(NVMEV_NSID);
-		break;
-	case NVME_ID_CNS_NS_DESC_LIST:
-		if (nsid == NVMEV_NSID)
-			fill_ns_desc(ctrl, buf);
-		else
-			st = SC_INVALID_NS;
-		break;
-	case NVME_ID_CNS_CS_NS:
-		/* NVM command set specific namespace data: all zero */
-		if (csi != NVME_CSI_NVM)
-			st = SC_INVALID_FIELD;
-		else if (nsid != NVMEV_NSID)
-			st = SC_INVALID_NS;
 		break;
 	case NVME_ID_CNS_CS_CTRL:
 		/* NVM command set specific controller data: no limits */
@@ -387,7 +297,7 @@ static u16 identify(struct nvmev_ctrl *ctrl, const struct nvme_command *c)
 			st = SC_INVALID_FIELD;
 		break;
 	default:
-		st = SC_INVALID_FIELD;
+		st = nvmev_identify_ns(ctrl, cns, csi, nsid, buf);
 		break;
 	}
 	if (!st)
@@ -666,6 +576,17 @@ static size_t log_effects(struct nvmev_ctrl *ctrl, void *buf)
 	struct nvme_effects_log *e = buf;
 	int i;
 
+	/* namespace inventory changes: the host rescans after them */
+	e->acs[nvme_admin_ns_mgmt] = cpu_to_le32(NVME_CMD_EFFECTS_CSUPP |
+						 NVME_CMD_EFFECTS_NIC);
+	e->acs[nvme_admin_ns_attach] = cpu_to_le32(NVME_CMD_EFFECTS_CSUPP |
+						   NVME_CMD_EFFECTS_NIC);
+	/* a format changes data and the LBA size; nothing runs beside it */
+	e->acs[nvme_admin_format_nvm] = cpu_to_le32(NVME_CMD_EFFECTS_CSUPP |
+						    NVME_CMD_EFFECTS_LBCC |
+						    NVME_CMD_EFFECTS_NCC |
+						    (1 << 16));
+
 	for (i = 0; i < ARRAY_SIZE(admin_ops); i++)
 		e->acs[admin_ops[i]] = cpu_to_le32(NVME_CMD_EFFECTS_CSUPP);
 	for (i = 0; i < ARRAY_SIZE(io_ops); i++)
@@ -720,7 +641,9 @@ static u16 get_log_page(struct nvmev_ctrl *ctrl, const struct nvme_command *c)
 			ctrl->aer_masked &= ~BIT(AER_TYPE_ERROR);
 		break;
 	case NVME_LOG_SMART:
-		if (nsid != 0 && nsid != 0xffffffff && nsid != NVMEV_NSID) {
+		/* the controller's figures, whichever namespace is named */
+		if (nsid != 0 && nsid != 0xffffffff &&
+		    !nvmev_ns_active(ctrl, nsid)) {
 			kfree(buf);
 			return SC_INVALID_NS;
 		}
@@ -730,6 +653,11 @@ static u16 get_log_page(struct nvmev_ctrl *ctrl, const struct nvme_command *c)
 		break;
 	case NVME_LOG_FW_SLOT:
 		x.size = log_fw_slot(ctrl, buf);
+		break;
+	case NVME_LOG_CHANGED_NS:
+		x.size = nvmev_log_changed_ns(ctrl, buf, rae);
+		if (!rae)
+			ctrl->aer_masked &= ~BIT(NVMEV_AER_TYPE_NOTICE);
 		break;
 	case NVME_LOG_CMD_EFFECTS:
 		x.size = log_effects(ctrl, buf);
@@ -857,6 +785,15 @@ void nvmev_admin_process(struct nvmev_ctrl *ctrl, struct nvme_command *cmd)
 		break;
 	case nvme_admin_get_features:
 		st = get_features(ctrl, &a);
+		break;
+	case nvme_admin_ns_mgmt:
+		st = nvmev_admin_ns_mgmt(ctrl, cmd, &a.result);
+		break;
+	case nvme_admin_ns_attach:
+		st = nvmev_admin_ns_attach(ctrl, cmd);
+		break;
+	case nvme_admin_format_nvm:
+		st = nvmev_admin_format(ctrl, cmd);
 		break;
 	case nvme_admin_async_event:
 		if (ctrl->nr_aer >= NVMEV_MAX_AER) {

@@ -9,8 +9,16 @@
  * the module parameters is nvmev0, a default group: it goes with rmmod.
  *
  * Attributes: enable, memmap_start, memmap_size, cpus, profile, one per
- * model figure (NVMEV_MODEL_FIGURES, "profile" when unset), lba_size,
- * mdts, serial, model; read-only: pci, capacity.
+ * model figure (NVMEV_MODEL_FIGURES, "profile" when unset), mdts, serial,
+ * model; read-only: pci, capacity.
+ *
+ * <name>/namespaces/<nsid>/ is a namespace: size (bytes, 0 = what is
+ * left), lba_size (512 or 4096) and enable.  Enabling one on a
+ * controller whose device model exists creates and attaches it on the
+ * device at once (the host is told by an asynchronous event); otherwise
+ * it is created when the controller is enabled with a new model.
+ * Disabling or removing it deletes it and its data.  Namespaces made by
+ * the host (Namespace Management) have no directory here.
  * See Documentation/configfs.rst.
  */
 #define pr_fmt(fmt) "nvmev: " fmt
@@ -180,33 +188,7 @@ static ssize_t ctrl_cpus_store(struct config_item *item, const char *page,
 }
 CONFIGFS_ATTR(ctrl_, cpus);
 
-/* ---- namespace format, identity ------------------------------------------- */
-
-static ssize_t ctrl_lba_size_show(struct config_item *item, char *page)
-{
-	return sysfs_emit(page, "%u\n", 1U << to_ctrl(item)->lba_shift);
-}
-
-static ssize_t ctrl_lba_size_store(struct config_item *item, const char *page,
-				   size_t count)
-{
-	struct nvmev_ctrl *ctrl = to_ctrl(item);
-	unsigned int v;
-	int ret;
-
-	if (kstrtouint(page, 0, &v) || (v != 512 && v != 4096)) {
-		pr_err("%s: lba_size=%.*s: must be 512 or 4096\n", ctrl->name,
-		       (int)strcspn(page, "\n"), page);
-		return -EINVAL;
-	}
-	ret = cfg_begin(ctrl, "lba_size");
-	if (ret)
-		return ret;
-	ctrl->lba_shift = ilog2(v);
-	cfg_end();
-	return count;
-}
-CONFIGFS_ATTR(ctrl_, lba_size);
+/* ---- identity ------------------------------------------------------------- */
 
 static ssize_t ctrl_mdts_show(struct config_item *item, char *page)
 {
@@ -408,7 +390,6 @@ static struct configfs_attribute *ctrl_attrs[] = {
 	&ctrl_attr_memmap_start,
 	&ctrl_attr_memmap_size,
 	&ctrl_attr_cpus,
-	&ctrl_attr_lba_size,
 	&ctrl_attr_mdts,
 	&ctrl_attr_serial,
 	&ctrl_attr_model,
@@ -421,9 +402,335 @@ static struct configfs_attribute *ctrl_attrs[] = {
 	NULL,
 };
 
+/* ---- namespaces/<nsid>/ ---------------------------------------------------- */
+
+struct nvmev_ns_cfg {
+	struct config_group group;
+	struct nvmev_ctrl *ctrl;
+	struct list_head node;		/* ctrl->ns_cfgs */
+	u32 nsid;
+	u64 size;			/* bytes, 0: all that is left */
+	unsigned int lba_shift;
+	bool enable;
+	bool registered;		/* the builtin's, by the kernel */
+};
+
+static inline struct nvmev_ns_cfg *to_ns_cfg(struct config_item *item)
+{
+	return container_of(to_config_group(item), struct nvmev_ns_cfg, group);
+}
+
+/* Does the controller have namespaces of its own (a model built)? */
+static bool has_device(struct nvmev_ctrl *ctrl)
+{
+	return ctrl->model && !ctrl->model_stale;
+}
+
+static int ns_cfg_create(struct nvmev_ctrl *ctrl, void *arg)
+{
+	struct nvmev_ns_cfg *c = arg;
+	struct nvmev_ns *ns;
+	u64 nr;
+	int ret;
+
+	nr = (c->size ? c->size : nvmev_ns_unallocated(ctrl)) >> c->lba_shift;
+	ret = nvmev_ns_create(ctrl, c->nsid, nr, c->lba_shift, &ns);
+	if (ret == -EEXIST) {
+		pr_err("%s: namespace %u exists already (made by the host?)\n",
+		       ctrl->name, c->nsid);
+	} else if (ret == -ENOSPC || ret == -EINVAL) {
+		pr_err("%s: namespace %u: size %llu: only %llu bytes are unallocated\n",
+		       ctrl->name, c->nsid, nr << c->lba_shift,
+		       nvmev_ns_unallocated(ctrl));
+		ret = -ENOSPC;
+	}
+	if (ret)
+		return ret;
+	nvmev_ns_attach(ctrl, ns, true);
+	return 0;
+}
+
+static int ns_cfg_delete(struct nvmev_ctrl *ctrl, void *arg)
+{
+	struct nvmev_ns_cfg *c = arg;
+	struct nvmev_ns *ns = nvmev_ns_get(ctrl, c->nsid);
+
+	return ns ? nvmev_ns_delete(ctrl, ns) : 0;
+}
+
+/* A new model: its namespaces are the enabled ones here, by NSID. */
+int nvmev_configfs_ns_instantiate(struct nvmev_ctrl *ctrl)
+{
+	struct nvmev_ns_cfg *c;
+	u32 nsid;
+	int ret;
+
+	for (nsid = 1; nsid <= NVMEV_MAX_NS; nsid++) {
+		list_for_each_entry(c, &ctrl->ns_cfgs, node) {
+			if (c->nsid != nsid || !c->enable)
+				continue;
+			ret = ns_cfg_create(ctrl, c);
+			if (ret)
+				return ret;
+		}
+	}
+	bitmap_zero(ctrl->ns_changed, NVMEV_MAX_NS + 1);
+	return 0;
+}
+
+static ssize_t ns_enable_show(struct config_item *item, char *page)
+{
+	struct nvmev_ns_cfg *c = to_ns_cfg(item);
+	struct nvmev_ctrl *ctrl = c->ctrl;
+	bool on;
+
+	mutex_lock(&nvmev_ctrls_lock);
+	on = has_device(ctrl) ? nvmev_ns_get(ctrl, c->nsid) != NULL : c->enable;
+	mutex_unlock(&nvmev_ctrls_lock);
+	return sysfs_emit(page, "%d\n", on);
+}
+
+static ssize_t ns_enable_store(struct config_item *item, const char *page,
+			       size_t count)
+{
+	struct nvmev_ns_cfg *c = to_ns_cfg(item);
+	struct nvmev_ctrl *ctrl = c->ctrl;
+	bool on;
+	int ret = 0;
+
+	if (kstrtobool(page, &on)) {
+		pr_err("%s: namespace %u: enable=%.*s: write 1 or 0\n",
+		       ctrl->name, c->nsid, (int)strcspn(page, "\n"), page);
+		return -EINVAL;
+	}
+	mutex_lock(&nvmev_ctrls_lock);
+	if (has_device(ctrl)) {
+		bool exists = nvmev_ns_get(ctrl, c->nsid) != NULL;
+
+		if (on && exists) {
+			pr_err("%s: namespace %u: already enabled\n",
+			       ctrl->name, c->nsid);
+			ret = -EBUSY;
+		} else if (on) {
+			ret = nvmev_dispatcher_call(ctrl, ns_cfg_create, c);
+		} else if (exists) {
+			ret = nvmev_dispatcher_call(ctrl, ns_cfg_delete, c);
+		}
+	}
+	if (!ret)
+		c->enable = on;
+	mutex_unlock(&nvmev_ctrls_lock);
+	return ret ? ret : count;
+}
+CONFIGFS_ATTR(ns_, enable);
+
+/* Format attributes: only while the namespace is not on the device. */
+static int ns_cfg_begin(struct nvmev_ns_cfg *c, const char *attr)
+{
+	mutex_lock(&nvmev_ctrls_lock);
+	if (has_device(c->ctrl) ? nvmev_ns_get(c->ctrl, c->nsid) != NULL :
+				  c->enable) {
+		mutex_unlock(&nvmev_ctrls_lock);
+		pr_err("%s: namespace %u: %s cannot change while it is enabled (write 0 to enable first: its data goes)\n",
+		       c->ctrl->name, c->nsid, attr);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+static ssize_t ns_size_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%llu\n", to_ns_cfg(item)->size);
+}
+
+static ssize_t ns_size_store(struct config_item *item, const char *page,
+			     size_t count)
+{
+	struct nvmev_ns_cfg *c = to_ns_cfg(item);
+	u64 v;
+	int ret = nvmev_parse_size("size", page, &v);
+
+	if (ret)
+		return ret;
+	ret = ns_cfg_begin(c, "size");
+	if (ret)
+		return ret;
+	c->size = v;
+	mutex_unlock(&nvmev_ctrls_lock);
+	return count;
+}
+CONFIGFS_ATTR(ns_, size);
+
+static ssize_t ns_lba_size_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%u\n", 1U << to_ns_cfg(item)->lba_shift);
+}
+
+static ssize_t ns_lba_size_store(struct config_item *item, const char *page,
+				 size_t count)
+{
+	struct nvmev_ns_cfg *c = to_ns_cfg(item);
+	unsigned int v;
+	int ret;
+
+	if (kstrtouint(page, 0, &v) || (v != 512 && v != 4096)) {
+		pr_err("%s: namespace %u: lba_size=%.*s: must be 512 or 4096\n",
+		       c->ctrl->name, c->nsid, (int)strcspn(page, "\n"), page);
+		return -EINVAL;
+	}
+	ret = ns_cfg_begin(c, "lba_size");
+	if (ret)
+		return ret;
+	c->lba_shift = ilog2(v);
+	mutex_unlock(&nvmev_ctrls_lock);
+	return count;
+}
+CONFIGFS_ATTR(ns_, lba_size);
+
+/* What the device has: NSID's size in LBAs and attachment, or "absent". */
+static ssize_t ns_state_show(struct config_item *item, char *page)
+{
+	struct nvmev_ns_cfg *c = to_ns_cfg(item);
+	struct nvmev_ns *ns;
+	ssize_t n;
+
+	mutex_lock(&nvmev_ctrls_lock);
+	ns = has_device(c->ctrl) ? nvmev_ns_get(c->ctrl, c->nsid) : NULL;
+	if (ns)
+		n = sysfs_emit(page, "%s nlbas=%llu lba_size=%u\n",
+			       ns->attached ? "attached" : "detached",
+			       ns->nr_lbas, 1U << ns->lba_shift);
+	else
+		n = sysfs_emit(page, "absent\n");
+	mutex_unlock(&nvmev_ctrls_lock);
+	return n;
+}
+CONFIGFS_ATTR_RO(ns_, state);
+
+static struct configfs_attribute *ns_attrs[] = {
+	&ns_attr_enable,
+	&ns_attr_size,
+	&ns_attr_lba_size,
+	&ns_attr_state,
+	NULL,
+};
+
+static void ns_release(struct config_item *item)
+{
+	kfree(to_ns_cfg(item));
+}
+
+static struct configfs_item_operations ns_item_ops = {
+	.release = ns_release,
+};
+
+static const struct config_item_type ns_type = {
+	.ct_item_ops = &ns_item_ops,
+	.ct_attrs = ns_attrs,
+	.ct_owner = THIS_MODULE,
+};
+
+static struct nvmev_ns_cfg *ns_cfg_new(struct nvmev_ctrl *ctrl, const char *name)
+{
+	struct nvmev_ns_cfg *c, *o;
+	u32 nsid;
+
+	if (kstrtou32(name, 10, &nsid) || !nsid || nsid > NVMEV_MAX_NS) {
+		pr_err("%s: namespaces/%s: the name is the NSID, 1..%u\n",
+		       ctrl->name, name, NVMEV_MAX_NS);
+		return ERR_PTR(-EINVAL);
+	}
+	list_for_each_entry(o, &ctrl->ns_cfgs, node)
+		if (o->nsid == nsid)
+			return ERR_PTR(-EEXIST);	/* "01" and "1" */
+	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return ERR_PTR(-ENOMEM);
+	c->ctrl = ctrl;
+	c->nsid = nsid;
+	c->lba_shift = 9;
+	config_group_init_type_name(&c->group, name, &ns_type);
+	list_add_tail(&c->node, &ctrl->ns_cfgs);
+	return c;
+}
+
+static struct config_group *ns_make(struct config_group *group,
+				    const char *name)
+{
+	struct nvmev_ctrl *ctrl = container_of(group, struct nvmev_ctrl,
+					       ns_group);
+	struct nvmev_ns_cfg *c;
+
+	mutex_lock(&nvmev_ctrls_lock);
+	c = ns_cfg_new(ctrl, name);
+	mutex_unlock(&nvmev_ctrls_lock);
+	return IS_ERR(c) ? ERR_CAST(c) : &c->group;
+}
+
+/* rmdir: the namespace goes from the device, with its data. */
+static void ns_drop(struct config_group *group, struct config_item *item)
+{
+	struct nvmev_ns_cfg *c = to_ns_cfg(item);
+	struct nvmev_ctrl *ctrl = c->ctrl;
+
+	mutex_lock(&nvmev_ctrls_lock);
+	if (c->enable && has_device(ctrl))
+		nvmev_dispatcher_call(ctrl, ns_cfg_delete, c);
+	list_del(&c->node);
+	mutex_unlock(&nvmev_ctrls_lock);
+	config_item_put(item);
+}
+
+static struct configfs_group_operations ns_group_ops = {
+	.make_group = ns_make,
+	.drop_item = ns_drop,
+};
+
+static const struct config_item_type ns_group_type = {
+	.ct_group_ops = &ns_group_ops,
+	.ct_owner = THIS_MODULE,
+};
+
+/* The controller's namespaces/ directory. */
+static void ctrl_init_groups(struct nvmev_ctrl *ctrl)
+{
+	config_group_init_type_name(&ctrl->ns_group, "namespaces",
+				    &ns_group_type);
+	configfs_add_default_group(&ctrl->ns_group, &ctrl->group);
+}
+
+/*
+ * The module parameters' namespace 1 (all of the capacity, lba_size=),
+ * before the builtin controller is enabled.
+ */
+int nvmev_configfs_builtin_ns(struct nvmev_ctrl *ctrl, unsigned int lba_shift)
+{
+	struct nvmev_ns_cfg *c = ns_cfg_new(ctrl, "1");
+
+	if (IS_ERR(c))
+		return PTR_ERR(c);
+	c->lba_shift = lba_shift;
+	c->enable = true;
+	return 0;
+}
+
+/* Namespace settings kept by no directory (a builtin one not registered). */
+void nvmev_configfs_ns_free(struct nvmev_ctrl *ctrl)
+{
+	struct nvmev_ns_cfg *c, *t;
+
+	list_for_each_entry_safe(c, t, &ctrl->ns_cfgs, node) {
+		list_del(&c->node);
+		kfree(c);
+	}
+}
+
 static void ctrl_release(struct config_item *item)
 {
-	nvmev_ctrl_free(to_ctrl(item));
+	struct nvmev_ctrl *ctrl = to_ctrl(item);
+
+	configfs_remove_default_groups(&ctrl->group);
+	nvmev_ctrl_free(ctrl);
 }
 
 static struct configfs_item_operations ctrl_item_ops = {
@@ -446,6 +753,7 @@ static struct config_group *ctrl_make(struct config_group *group,
 	if (IS_ERR(ctrl))
 		return ERR_CAST(ctrl);
 	config_group_init_type_name(&ctrl->group, name, &ctrl_type);
+	ctrl_init_groups(ctrl);
 	mutex_lock(&nvmev_ctrls_lock);
 	list_add_tail(&ctrl->node, &nvmev_ctrls);
 	mutex_unlock(&nvmev_ctrls_lock);
@@ -471,7 +779,7 @@ static struct configfs_group_operations subsys_ops = {
 
 static ssize_t subsys_features_show(struct config_item *item, char *page)
 {
-	return sysfs_emit(page, "enable,memmap_start,memmap_size,cpus,lba_size,mdts,serial,model,profile,pci,capacity\n");
+	return sysfs_emit(page, "enable,memmap_start,memmap_size,cpus,mdts,serial,model,profile,pci,capacity,namespaces\n");
 }
 CONFIGFS_ATTR_RO(subsys_, features);
 
@@ -510,13 +818,34 @@ void nvmev_configfs_unpin(struct nvmev_ctrl *ctrl)
 /* The module parameters' controller: a default group, no rmdir. */
 int nvmev_configfs_add_builtin(struct nvmev_ctrl *ctrl)
 {
+	struct nvmev_ns_cfg *c;
+	int ret;
+
 	config_group_init_type_name(&ctrl->group, ctrl->name, &ctrl_type);
-	return configfs_register_group(&nvmev_subsys.su_group, &ctrl->group);
+	ctrl_init_groups(ctrl);
+	ret = configfs_register_group(&nvmev_subsys.su_group, &ctrl->group);
+	if (ret)
+		return ret;
+	/* its namespace 1, registered like the controller: no rmdir */
+	list_for_each_entry(c, &ctrl->ns_cfgs, node) {
+		ret = configfs_register_group(&ctrl->ns_group, &c->group);
+		if (ret) {
+			configfs_unregister_group(&ctrl->group);
+			return ret;
+		}
+		c->registered = true;
+	}
+	return 0;
 }
 
 /* Leaves the controller to its owner: the reference of init stays. */
 void nvmev_configfs_del_builtin(struct nvmev_ctrl *ctrl)
 {
+	struct nvmev_ns_cfg *c;
+
+	list_for_each_entry(c, &ctrl->ns_cfgs, node)
+		if (c->registered)
+			configfs_unregister_group(&c->group);
 	configfs_unregister_group(&ctrl->group);
 }
 

@@ -509,7 +509,8 @@ static bool dispatcher_has_work(struct nvmev_ctrl *ctrl, bool all)
 	unsigned int i;
 
 	if (READ_ONCE(ctrl->regs->cc) != ctrl->cc ||
-	    nvmev_model_wants_service(ctrl) || READ_ONCE(ctrl->park))
+	    nvmev_model_wants_service(ctrl) || READ_ONCE(ctrl->park) ||
+	    READ_ONCE(ctrl->call))
 		return true;
 	if (!ctrl->enabled)
 		return false;
@@ -729,6 +730,40 @@ void nvmev_park_self(struct nvmev_ctrl *ctrl, u32 *epoch_seen)
 	atomic_dec(&ctrl->parked);
 }
 
+/*
+ * Run @fn(@ctrl, @arg) on the dispatcher, between two of its passes, and
+ * return what it returns: the way other threads (configfs, debugfs) use
+ * state the dispatcher owns.  A disabled controller has no dispatcher:
+ * @fn runs here.  Callers: configfs under nvmev_ctrls_lock (which
+ * serialises enable and disable), and debugfs readers (their files go
+ * before the dispatcher stops, see nvmev_ctrl_disable()).
+ */
+int nvmev_dispatcher_call(struct nvmev_ctrl *ctrl,
+			  int (*fn)(struct nvmev_ctrl *ctrl, void *arg),
+			  void *arg)
+{
+	struct nvmev_call c = { .fn = fn, .arg = arg };
+
+	if (!ctrl->dispatcher)
+		return fn(ctrl, arg);
+	init_completion(&c.done);
+	mutex_lock(&ctrl->call_lock);
+	smp_store_release(&ctrl->call, &c);
+	wake_up_process(ctrl->dispatcher);
+	wait_for_completion(&c.done);
+	mutex_unlock(&ctrl->call_lock);
+	return c.ret;
+}
+
+static void serve_call(struct nvmev_ctrl *ctrl)
+{
+	struct nvmev_call *c = smp_load_acquire(&ctrl->call);
+
+	c->ret = c->fn(ctrl, c->arg);
+	WRITE_ONCE(ctrl->call, NULL);
+	complete(&c->done);
+}
+
 static int nvmev_dispatcher(void *data)
 {
 	struct nvmev_ctrl *ctrl = data;
@@ -745,6 +780,8 @@ static int nvmev_dispatcher(void *data)
 			continue;
 		}
 		nvmev_model_service(ctrl);
+		if (unlikely(READ_ONCE(ctrl->call)))
+			serve_call(ctrl);
 		/* one clock read per pass: the fetch time of its commands */
 		now = nvmev_now();
 		n = dispatch_once(ctrl, now);

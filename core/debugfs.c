@@ -10,6 +10,7 @@
 
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 #include <asm/tsc.h>
 
 #include "nvmev.h"
@@ -80,6 +81,52 @@ static int cpu_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(cpu);
 
+/* One line per namespace, a snapshot taken by the dispatcher. */
+struct ns_snap {
+	u64 unallocated;
+	unsigned int n;
+	struct nvmev_ns v[NVMEV_MAX_NS];
+};
+
+static int ns_snap_fn(struct nvmev_ctrl *ctrl, void *arg)
+{
+	struct ns_snap *s = arg;
+	unsigned int i;
+
+	for (i = 1; i <= NVMEV_MAX_NS; i++)
+		if (ctrl->ns[i])
+			s->v[s->n++] = *ctrl->ns[i];
+	s->unallocated = nvmev_ns_unallocated(ctrl);
+	return 0;
+}
+
+static int namespaces_show(struct seq_file *m, void *v)
+{
+	struct nvmev_ctrl *ctrl = m->private;
+	struct ns_snap *s = kzalloc(sizeof(*s), GFP_KERNEL);
+	unsigned int i;
+
+	if (!s)
+		return -ENOMEM;
+	nvmev_dispatcher_call(ctrl, ns_snap_fn, s);
+	seq_printf(m, "# capacity %llu unallocated %llu\n", ctrl->capacity,
+		   s->unallocated);
+	seq_puts(m, "# nsid attached lba_size nlbas base_byte bytes read_cmds read_bytes write_cmds write_bytes other_cmds errors\n");
+	for (i = 0; i < s->n; i++) {
+		const struct nvmev_ns *ns = &s->v[i];
+
+		seq_printf(m, "%u %d %u %llu %llu %llu %llu %llu %llu %llu %llu %llu\n",
+			   ns->nsid, ns->attached, 1U << ns->lba_shift,
+			   ns->nr_lbas, ns->base, ns->bytes,
+			   ns->stats.read_cmds, ns->stats.read_bytes,
+			   ns->stats.write_cmds, ns->stats.write_bytes,
+			   ns->stats.other_cmds, ns->stats.errors);
+	}
+	kfree(s);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(namespaces);
+
 void nvmev_ctrl_debugfs_init(struct nvmev_ctrl *ctrl)
 {
 	if (IS_ERR_OR_NULL(nvmev_debugfs_root))
@@ -88,6 +135,8 @@ void nvmev_ctrl_debugfs_init(struct nvmev_ctrl *ctrl)
 	debugfs_create_file("ctrl", 0444, ctrl->debugfs, ctrl, &ctrl_stats_fops);
 	debugfs_create_file("latency", 0444, ctrl->debugfs, ctrl, &latency_fops);
 	debugfs_create_file("cpu", 0444, ctrl->debugfs, ctrl, &cpu_fops);
+	debugfs_create_file("namespaces", 0444, ctrl->debugfs, ctrl,
+			    &namespaces_fops);
 	nvmev_model_debugfs(ctrl);
 }
 

@@ -211,10 +211,11 @@ struct nvmev_ctrl *nvmev_ctrl_alloc(const char *name)
 	strscpy(ctrl->name, name, sizeof(ctrl->name));
 	spin_lock_init(&ctrl->err_lock);
 	mutex_init(&ctrl->park_lock);
+	mutex_init(&ctrl->call_lock);
+	INIT_LIST_HEAD(&ctrl->ns_cfgs);
 	init_waitqueue_head(&ctrl->park_wq);
 	atomic_set(&ctrl->parked, 0);
 	INIT_LIST_HEAD(&ctrl->node);
-	ctrl->lba_shift = 9;
 	ctrl->mdts = 6;
 	strscpy(ctrl->model_cfg.profile, "970pro", sizeof(ctrl->model_cfg.profile));
 	strscpy(ctrl->model_name, "nvmev Virtual NVMe SSD",
@@ -226,6 +227,7 @@ struct nvmev_ctrl *nvmev_ctrl_alloc(const char *name)
 
 void nvmev_ctrl_free(struct nvmev_ctrl *ctrl)
 {
+	nvmev_ns_free_all(ctrl);
 	nvmev_model_exit(ctrl);
 	ida_free(&nvmev_ida, ctrl->index);
 	kfree(ctrl->cpulist);
@@ -268,12 +270,18 @@ static int build_model(struct nvmev_ctrl *ctrl)
 {
 	int ret;
 
+	nvmev_ns_free_all(ctrl);
 	nvmev_model_exit(ctrl);
 	ret = nvmev_model_init(ctrl);
 	if (ret)
 		return ret;
 	ctrl->capacity = nvmev_model_logical_bytes(ctrl);
-	ctrl->nr_lbas = ctrl->capacity >> ctrl->lba_shift;
+	ret = nvmev_configfs_ns_instantiate(ctrl);
+	if (ret) {
+		nvmev_ns_free_all(ctrl);
+		nvmev_model_exit(ctrl);
+		return ret;
+	}
 	ctrl->model_stale = false;
 	return 0;
 }
@@ -342,9 +350,9 @@ int nvmev_ctrl_enable(struct nvmev_ctrl *ctrl)
 	if (ret)
 		goto err_dispatcher;
 	ctrl->live = true;
-	pr_info("%s: %llu MiB namespace at %pa, %llu LBAs of %u bytes, dispatcher CPU %u, %u I/O worker(s)\n",
+	pr_info("%s: %llu MiB logical at %pa (%llu MiB unallocated), dispatcher CPU %u, %u I/O worker(s)\n",
 		ctrl->name, ctrl->capacity >> 20, &ctrl->mem_start,
-		ctrl->nr_lbas, 1U << ctrl->lba_shift, ctrl->cpus[0],
+		nvmev_ns_unallocated(ctrl) >> 20, ctrl->cpus[0],
 		ctrl->nr_workers);
 	return 0;
 
@@ -369,12 +377,13 @@ void nvmev_ctrl_disable(struct nvmev_ctrl *ctrl)
 	lockdep_assert_held(&nvmev_ctrls_lock);
 	if (!ctrl->live)
 		return;
+	/* first: its readers may be waiting for the dispatcher */
+	nvmev_ctrl_debugfs_exit(ctrl);
 	nvmev_pci_exit(ctrl);
 	nvmev_dispatcher_stop(ctrl);
 	nvmev_workers_stop(ctrl);
 	if (ctrl->enabled && !(READ_ONCE(ctrl->regs->csts) & NVME_CSTS_SHST_CMPLT))
 		ctrl->unsafe_shutdowns++;
-	nvmev_ctrl_debugfs_exit(ctrl);
 	unmap_region(ctrl);
 	kfree(ctrl->dsm_buf);
 	ctrl->dsm_buf = NULL;

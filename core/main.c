@@ -154,7 +154,9 @@ static int builtin_create(void)
 	ret = nvmev_ctrl_set_cpus(ctrl, cpus);
 	if (ret)
 		goto err_free;
-	ctrl->lba_shift = ilog2(lba_size);
+	ret = nvmev_configfs_builtin_ns(ctrl, ilog2(lba_size));
+	if (ret)
+		goto err_free;
 	ctrl->mdts = mdts;
 	if (serial)
 		strscpy(ctrl->serial, serial, sizeof(ctrl->serial));
@@ -180,6 +182,7 @@ static int builtin_create(void)
 	return 0;
 
 err_free:
+	nvmev_configfs_ns_free(ctrl);
 	nvmev_ctrl_free(ctrl);
 	return ret;
 }
@@ -193,6 +196,7 @@ static void builtin_destroy(void)
 	nvmev_ctrl_disable(builtin);
 	list_del(&builtin->node);
 	mutex_unlock(&nvmev_ctrls_lock);
+	nvmev_configfs_ns_free(builtin);
 	nvmev_ctrl_free(builtin);
 	builtin = NULL;
 }

@@ -148,10 +148,13 @@ static bool units_in(u64 off, u64 len, u64 *lpn, u32 *nr)
 	return true;
 }
 
-u64 nvmev_model_rw(struct nvmev_ctrl *ctrl, u8 opcode, u64 slba, u32 nlb,
+/*
+ * Model time of a command over controller logical bytes [off, off+len)
+ * (a namespace's LBAs translated by the caller), fetched at @now.
+ */
+u64 nvmev_model_rw(struct nvmev_ctrl *ctrl, u8 opcode, u64 off, u64 len,
 		   bool fua, u64 now)
 {
-	u64 off = slba << ctrl->lba_shift, len = (u64)nlb << ctrl->lba_shift;
 	struct ftl *ftl = ftl_of(ctrl);
 	u64 lpn;
 	u32 nr;
@@ -172,6 +175,12 @@ u64 nvmev_model_rw(struct nvmev_ctrl *ctrl, u8 opcode, u64 slba, u32 nlb,
 			return ftl_trim(ftl, 0, 0, now);
 		return ftl_trim(ftl, lpn, nr, now);
 	}
+}
+
+/* Unmap the whole units of [off, off+len): a deallocate of the bytes. */
+u64 nvmev_model_trim(struct nvmev_ctrl *ctrl, u64 off, u64 len, u64 now)
+{
+	return nvmev_model_rw(ctrl, nvme_cmd_dsm, off, len, false, now);
 }
 
 /*

@@ -31,6 +31,7 @@
 #include <linux/hrtimer.h>
 #include <linux/sched/clock.h>
 #include <linux/configfs.h>
+#include <linux/completion.h>
 
 #define NVMEV_DRV_NAME		"nvmev"
 #define NVMEV_VERSION		"0.1.0"
@@ -55,7 +56,8 @@
 #define NVMEV_PAGE_SHIFT	12		/* CC.MPS = 0 only */
 #define NVMEV_PAGE_SIZE		(1U << NVMEV_PAGE_SHIFT)
 
-#define NVMEV_NSID		1
+#define NVMEV_NSID		1	/* the module parameters' namespace */
+#define NVMEV_MAX_NS		32	/* Identify NN */
 
 /* Status field helpers: (SCT << 8 | SC), DNR is bit 14 of the 15-bit field */
 #define NVMEV_SCT_GENERIC	0x0
@@ -83,6 +85,14 @@
 #define SC_INVALID_LOG_PAGE	NVMEV_ERR(NVMEV_SCT_CMD, 0x09)
 #define SC_INVALID_QDELETE	NVMEV_ERR(NVMEV_SCT_CMD, 0x0c)
 #define SC_NOT_SAVEABLE		NVMEV_ERR(NVMEV_SCT_CMD, 0x0d)
+#define SC_INVALID_FORMAT	NVMEV_ERR(NVMEV_SCT_CMD, 0x0a)
+#define SC_NS_INSUFFICIENT_CAP	NVMEV_ERR(NVMEV_SCT_CMD, 0x15)
+#define SC_NS_ID_UNAVAILABLE	NVMEV_ERR(NVMEV_SCT_CMD, 0x16)
+#define SC_NS_ALREADY_ATTACHED	NVMEV_ERR(NVMEV_SCT_CMD, 0x18)
+#define SC_NS_IS_PRIVATE	NVMEV_ERR(NVMEV_SCT_CMD, 0x19)
+#define SC_NS_NOT_ATTACHED	NVMEV_ERR(NVMEV_SCT_CMD, 0x1a)
+#define SC_THIN_PROV_NOT_SUPP	NVMEV_ERR(NVMEV_SCT_CMD, 0x1b)
+#define SC_CTRL_LIST_INVALID	NVMEV_ERR(NVMEV_SCT_CMD, 0x1c)
 #define SC_COMPARE_FAILED	NVMEV_ERR(NVMEV_SCT_MEDIA, 0x85)
 
 /* Controller register block at the start of BAR0 (NVMe 1.4, 3.1). */
@@ -138,9 +148,34 @@ struct nvmev_cq {
 #define NVMEV_IO_ZERO_HEAD	BIT(1)	/* write: first unit was unmapped */
 #define NVMEV_IO_ZERO_TAIL	BIT(2)	/* write: last unit was unmapped */
 
+struct nvmev_ctrl;
+
+/* Per namespace, written by the dispatcher at fetch time. */
+struct nvmev_ns_stats {
+	u64 read_cmds;
+	u64 write_cmds;
+	u64 read_bytes;
+	u64 write_bytes;
+	u64 other_cmds;
+	u64 errors;
+};
+
+/* A namespace, see core/ns.c. */
+struct nvmev_ns {
+	struct nvmev_ctrl *ctrl;
+	u32 nsid;
+	unsigned int lba_shift;
+	u64 nr_lbas;
+	u64 base;		/* first controller logical byte */
+	u64 bytes;		/* extent: whole 4 KiB units */
+	bool attached;
+	struct nvmev_ns_stats stats;
+};
+
 /* A fetched I/O command travelling from dispatcher to worker. */
 struct nvmev_io {
 	struct nvme_command cmd;
+	struct nvmev_ns *ns;	/* NULL for a command of no namespace */
 	u64 t_fetch;		/* ns, when the dispatcher fetched it */
 	u64 t_target;		/* ns, when its completion is due */
 	u32 sq_instance;
@@ -272,7 +307,7 @@ struct nvmev_ctrl {
 	u32 __iomem *db;		/* doorbells, plain memory really */
 	void *storage;
 	u64 storage_size;		/* region minus BAR: the model's flash */
-	u64 capacity;			/* namespace bytes, after OP */
+	u64 capacity;			/* logical bytes (tnvmcap), after OP */
 
 	/* the controllers, see core/main.c */
 	struct list_head node;
@@ -284,9 +319,11 @@ struct nvmev_ctrl {
 	struct pci_dev *pdev;
 	u8 cfg[PCI_CFG_SPACE_EXP_SIZE];	/* config space image */
 
-	/* namespace */
-	unsigned int lba_shift;
-	u64 nr_lbas;
+	/* namespaces, see core/ns.c */
+	struct nvmev_ns *ns[NVMEV_MAX_NS + 1];	/* by NSID */
+	DECLARE_BITMAP(ns_changed, NVMEV_MAX_NS + 1);	/* log 04h */
+	struct list_head ns_cfgs;	/* configfs namespaces/<nsid> */
+	struct config_group ns_group;	/* configfs namespaces/ */
 	unsigned int mdts;		/* as 2^n pages */
 
 	/* controller state, owned by the dispatcher */
@@ -357,6 +394,10 @@ struct nvmev_ctrl {
 	atomic_t parked;
 	wait_queue_head_t park_wq;
 	struct nvme_dsm_range *dsm_buf;	/* dispatcher scratch, 256 ranges */
+
+	/* work for the dispatcher from other threads, nvmev_dispatcher_call() */
+	struct mutex call_lock;
+	struct nvmev_call *call;
 };
 
 /*
@@ -376,6 +417,30 @@ int nvmev_parse_size(const char *name, const char *s, u64 *out);
 int nvmev_ctrl_set_cpus(struct nvmev_ctrl *ctrl, const char *list);
 extern struct dentry *nvmev_debugfs_root;
 
+/* core/ns.c */
+struct nvmev_ns *nvmev_ns_active(struct nvmev_ctrl *ctrl, u32 nsid);
+struct nvmev_ns *nvmev_ns_get(struct nvmev_ctrl *ctrl, u32 nsid);
+u64 nvmev_ns_unallocated(struct nvmev_ctrl *ctrl);
+int nvmev_ns_create(struct nvmev_ctrl *ctrl, u32 nsid, u64 nr_lbas,
+		    unsigned int lba_shift, struct nvmev_ns **out);
+int nvmev_ns_delete(struct nvmev_ctrl *ctrl, struct nvmev_ns *ns);
+int nvmev_ns_format(struct nvmev_ctrl *ctrl, struct nvmev_ns *ns,
+		    unsigned int lba_shift);
+void nvmev_ns_attach(struct nvmev_ctrl *ctrl, struct nvmev_ns *ns, bool on);
+void nvmev_ns_changed(struct nvmev_ctrl *ctrl, u32 nsid);
+void nvmev_ns_free_all(struct nvmev_ctrl *ctrl);
+
+/* core/ctrl.c: run @fn on the dispatcher (directly while disabled) */
+struct nvmev_call {
+	int (*fn)(struct nvmev_ctrl *ctrl, void *arg);
+	void *arg;
+	int ret;
+	struct completion done;
+};
+int nvmev_dispatcher_call(struct nvmev_ctrl *ctrl,
+			  int (*fn)(struct nvmev_ctrl *ctrl, void *arg),
+			  void *arg);
+
 /* core/debugfs.c */
 void nvmev_ctrl_debugfs_init(struct nvmev_ctrl *ctrl);
 void nvmev_ctrl_debugfs_exit(struct nvmev_ctrl *ctrl);
@@ -387,6 +452,9 @@ int nvmev_configfs_add_builtin(struct nvmev_ctrl *ctrl);
 void nvmev_configfs_del_builtin(struct nvmev_ctrl *ctrl);
 int nvmev_configfs_pin(struct nvmev_ctrl *ctrl);
 void nvmev_configfs_unpin(struct nvmev_ctrl *ctrl);
+int nvmev_configfs_ns_instantiate(struct nvmev_ctrl *ctrl);
+int nvmev_configfs_builtin_ns(struct nvmev_ctrl *ctrl, unsigned int lba_shift);
+void nvmev_configfs_ns_free(struct nvmev_ctrl *ctrl);
 
 /* module parameters shared across files */
 extern unsigned int nvmev_idle_spin_us;
@@ -425,8 +493,9 @@ int nvmev_model_cfg_profile(struct nvmev_model_cfg *c, const char *name);
 int nvmev_model_init(struct nvmev_ctrl *ctrl);
 void nvmev_model_exit(struct nvmev_ctrl *ctrl);
 void nvmev_model_debugfs(struct nvmev_ctrl *ctrl);
-u64 nvmev_model_rw(struct nvmev_ctrl *ctrl, u8 opcode, u64 slba, u32 nlb,
+u64 nvmev_model_rw(struct nvmev_ctrl *ctrl, u8 opcode, u64 off, u64 len,
 		   bool fua, u64 now);
+u64 nvmev_model_trim(struct nvmev_ctrl *ctrl, u64 off, u64 len, u64 now);
 void nvmev_model_idle(struct nvmev_ctrl *ctrl, u64 now);
 void nvmev_model_service(struct nvmev_ctrl *ctrl);
 bool nvmev_model_wants_service(struct nvmev_ctrl *ctrl);
@@ -457,6 +526,7 @@ void nvmev_inline_sync(struct nvmev_ctrl *ctrl, u32 epoch);
 bool nvmev_inline_pass(struct nvmev_ctrl *ctrl, u64 t);
 u64 nvmev_inline_next_due(struct nvmev_ctrl *ctrl);
 void nvmev_offload_update(struct nvmev_ctrl *ctrl, u64 now);
+int nvmev_workers_drain(struct nvmev_ctrl *ctrl);
 
 /* admin/admin.c */
 void nvmev_admin_process(struct nvmev_ctrl *ctrl, struct nvme_command *cmd);
@@ -468,6 +538,7 @@ void nvmev_admin_deliver_aer(struct nvmev_ctrl *ctrl);
 /* Asynchronous event types and the event information nvmev reports */
 #define NVMEV_AER_TYPE_ERROR		0
 #define NVMEV_AER_TYPE_SMART		1
+#define NVMEV_AER_TYPE_NOTICE		2
 #define NVMEV_AER_ERR_INVALID_DB	0x00	/* write to invalid doorbell */
 #define NVMEV_AER_ERR_INVALID_DB_VAL	0x01	/* invalid doorbell value */
 

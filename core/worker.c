@@ -481,6 +481,50 @@ bool nvmev_inline_pass(struct nvmev_ctrl *ctrl, u64 t)
 }
 
 /*
+ * Dispatcher: wait until every fetched command has completed (or been
+ * dropped), running the inline worker meanwhile.  The dispatcher fetches
+ * nothing while it waits, so afterwards no command refers to state the
+ * caller is about to change (a namespace's extent or format).  A host
+ * that stops reaping a CQ could hold a completion back forever: give up
+ * after 10 s with -EBUSY.
+ */
+static bool worker_done(struct nvmev_worker *w)
+{
+	/* everything handed over (ring_tail counts it) is completed or dropped */
+	return (u32)(READ_ONCE(w->completed) + READ_ONCE(w->dropped)) ==
+	       w->ring_tail;
+}
+
+int nvmev_workers_drain(struct nvmev_ctrl *ctrl)
+{
+	unsigned long deadline = jiffies + 10 * HZ;
+	unsigned int i;
+	bool busy;
+
+	do {
+		u64 now;
+
+		if (!worker_done(ctrl->inline_w))
+			worker_pass(ctrl->inline_w, nvmev_now(), &now);
+		busy = !worker_done(ctrl->inline_w);
+		for (i = 0; i < ctrl->nr_workers; i++) {
+			if (!worker_done(&ctrl->workers[i])) {
+				busy = true;
+				kick(&ctrl->workers[i]);
+			}
+		}
+		if (!busy)
+			return 0;
+		if (time_after(jiffies, deadline)) {
+			pr_warn("%s: commands still in flight after 10 s (a CQ not reaped?)\n",
+				ctrl->name);
+			return -EBUSY;
+		}
+		cond_resched();
+	} while (true);
+}
+
+/*
  * Every OFFLOAD_WINDOW_NS of the dispatcher's time: would it be busy more
  * than offload_pct % of its CPU if it did every command's I/O itself?  The
  * estimate is its own fetch time plus the window's commands times the

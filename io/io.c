@@ -47,11 +47,17 @@ static inline u64 cmd_prp2(const struct nvme_command *c)
 	return le64_to_cpu(c->common.dptr.prp2);
 }
 
-static u16 check_range(struct nvmev_ctrl *ctrl, u64 slba, u64 nlb)
+static u16 check_range(const struct nvmev_ns *ns, u64 slba, u64 nlb)
 {
-	if (slba >= ctrl->nr_lbas || nlb > ctrl->nr_lbas - slba)
+	if (slba >= ns->nr_lbas || nlb > ns->nr_lbas - slba)
 		return SC_LBA_RANGE;
 	return SC_SUCCESS;
+}
+
+/* Controller logical byte of LBA @lba of @ns. */
+static inline u64 ns_off(const struct nvmev_ns *ns, u64 lba)
+{
+	return ns->base + (lba << ns->lba_shift);
 }
 
 static u16 prepare_rw(struct nvmev_ctrl *ctrl, struct nvmev_io *io,
@@ -62,13 +68,13 @@ static u16 prepare_rw(struct nvmev_ctrl *ctrl, struct nvmev_io *io,
 	u32 nlb = cmd_nlb(c);
 	u16 st;
 
-	st = check_range(ctrl, slba, nlb);
+	st = check_range(io->ns, slba, nlb);
 	if (st)
 		return st;
 	if (has_data) {
 		if (c->common.flags & NVME_CMD_SGL_ALL)
 			return SC_INVALID_FIELD;	/* PRPs only */
-		if (((u64)nlb << ctrl->lba_shift) >
+		if (((u64)nlb << io->ns->lba_shift) >
 		    ((u64)NVMEV_PAGE_SIZE << ctrl->mdts))
 			return SC_INVALID_FIELD;	/* beyond MDTS */
 	}
@@ -76,16 +82,17 @@ static u16 prepare_rw(struct nvmev_ctrl *ctrl, struct nvmev_io *io,
 }
 
 /* Read the DSM range list and check every range; dispatcher and worker. */
-static u16 read_dsm_ranges(struct nvmev_ctrl *ctrl, const struct nvme_command *c,
+static u16 read_dsm_ranges(struct nvmev_ctrl *ctrl, const struct nvmev_io *io,
 			   struct nvme_dsm_range *r, unsigned int nr)
 {
+	const struct nvme_command *c = &io->cmd;
 	unsigned int i;
 	u16 st;
 
 	st = nvmev_prp_xfer(ctrl, cmd_prp1(c), cmd_prp2(c), nr * sizeof(*r), r,
 			    NVMEV_FROM_HOST);
 	for (i = 0; !st && i < nr; i++)
-		st = check_range(ctrl, le64_to_cpu(r[i].slba),
+		st = check_range(io->ns, le64_to_cpu(r[i].slba),
 				 le32_to_cpu(r[i].nlb));
 	return st;
 }
@@ -148,7 +155,7 @@ static u16 prepare_dsm(struct nvmev_ctrl *ctrl, struct nvmev_io *io, u64 *t)
 		return SC_SUCCESS;
 	}
 	r = ctrl->dsm_buf;	/* dispatcher-private */
-	st = read_dsm_ranges(ctrl, c, r, nr);
+	st = read_dsm_ranges(ctrl, io, r, nr);
 	if (st)
 		return st;
 	nr = dsm_merge(r, nr);
@@ -158,8 +165,9 @@ static u16 prepare_dsm(struct nvmev_ctrl *ctrl, struct nvmev_io *io, u64 *t)
 
 		if (nlb)
 			*t = max(*t, nvmev_model_rw(ctrl, nvme_cmd_dsm,
-						    le64_to_cpu(r[i].slba),
-						    nlb, false, io->t_fetch));
+						    ns_off(io->ns, le64_to_cpu(r[i].slba)),
+						    (u64)nlb << io->ns->lba_shift,
+						    false, io->t_fetch));
 	}
 	return SC_SUCCESS;
 }
@@ -201,14 +209,16 @@ u16 nvmev_io_prepare(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
 	const struct nvme_command *c = &io->cmd;
 	u8 op = c->common.opcode;
 	u32 nsid = le32_to_cpu(c->common.nsid);
+	struct nvmev_ns *ns = nvmev_ns_active(ctrl, nsid);
 	u64 t = io->t_fetch, bytes = 0;
 	u16 st;
 
 	NVMEV_FN();
+	io->ns = ns;
 	switch (op) {
 	case nvme_cmd_flush:
-		st = (nsid == NVMEV_NSID || nsid == 0xffffffff) ?
-		     SC_SUCCESS : SC_INVALID_NS;
+		/* the write cache is the controller's: one flush for all */
+		st = (ns || nsid == 0xffffffff) ? SC_SUCCESS : SC_INVALID_NS;
 		if (!st)
 			t = nvmev_model_rw(ctrl, op, 0, 0, false, io->t_fetch);
 		break;
@@ -216,30 +226,31 @@ u16 nvmev_io_prepare(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
 	case nvme_cmd_compare:
 	case nvme_cmd_write:
 	case nvme_cmd_write_zeroes:
-		if (nsid != NVMEV_NSID) {
+		if (!ns) {
 			st = SC_INVALID_NS;
 			break;
 		}
 		st = prepare_rw(ctrl, io, op != nvme_cmd_write_zeroes);
-		bytes = (u64)cmd_nlb(c) << ctrl->lba_shift;
+		bytes = (u64)cmd_nlb(c) << ns->lba_shift;
 		if (st)
 			break;
 		/* before the model call: a write maps what it covers */
-		prepare_holes(ctrl, io, cmd_slba(c) << ctrl->lba_shift, bytes);
-		t = nvmev_model_rw(ctrl, op, cmd_slba(c), cmd_nlb(c),
+		prepare_holes(ctrl, io, ns_off(ns, cmd_slba(c)), bytes);
+		t = nvmev_model_rw(ctrl, op, ns_off(ns, cmd_slba(c)), bytes,
 				   cdw(c, 12) & RW_FUA, io->t_fetch);
 		break;
 	case nvme_cmd_dsm:
-		st = nsid == NVMEV_NSID ? prepare_dsm(ctrl, io, &t) :
-					  SC_INVALID_NS;
+		st = ns ? prepare_dsm(ctrl, io, &t) : SC_INVALID_NS;
 		break;
 	default:
 		st = SC_INVALID_OPCODE;
 		break;
 	}
 	trace_nvmev_cmd_fetch(io->sqid, c->common.command_id, op, nsid,
-			      nsid == NVMEV_NSID ? cmd_slba(c) : 0, bytes);
+			      ns ? cmd_slba(c) : 0, bytes);
 	if (st) {
+		if (ns)
+			ns->stats.errors++;
 		/* errors complete at once, never retried by the model */
 		io->t_target = io->t_fetch;
 		return st;
@@ -247,9 +258,15 @@ u16 nvmev_io_prepare(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
 	if (op == nvme_cmd_read) {
 		atomic64_inc(&ctrl->stats.host_read_cmds);
 		atomic64_add(bytes >> 9, &ctrl->stats.data_units_read);
+		ns->stats.read_cmds++;
+		ns->stats.read_bytes += bytes;
 	} else if (op == nvme_cmd_write) {
 		atomic64_inc(&ctrl->stats.host_write_cmds);
 		atomic64_add(bytes >> 9, &ctrl->stats.data_units_written);
+		ns->stats.write_cmds++;
+		ns->stats.write_bytes += bytes;
+	} else if (ns) {
+		ns->stats.other_cmds++;
 	}
 	io->t_target = max(t, io->t_fetch);
 	atomic64_add(io->t_target - io->t_fetch, &ctrl->stats.busy_ns);
@@ -312,8 +329,8 @@ static void zero_unit_outside(struct nvmev_ctrl *ctrl, u64 off, u64 lo, u64 hi)
 static u16 do_rw(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
 {
 	const struct nvme_command *c = &io->cmd;
-	size_t len = (size_t)cmd_nlb(c) << ctrl->lba_shift;
-	u64 off = cmd_slba(c) << ctrl->lba_shift;
+	size_t len = (size_t)cmd_nlb(c) << io->ns->lba_shift;
+	u64 off = ns_off(io->ns, cmd_slba(c));
 	struct hole_xfer x = {
 		.ctrl = ctrl, .io = io, .off = off, .first_unit = off / UNIT,
 	};
@@ -363,8 +380,8 @@ static u16 do_write_zeroes(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
 	const struct nvme_command *c = &io->cmd;
 
 	NVMEV_FN();
-	zero_partial_units(ctrl, cmd_slba(c) << ctrl->lba_shift,
-			   (u64)cmd_nlb(c) << ctrl->lba_shift);
+	zero_partial_units(ctrl, ns_off(io->ns, cmd_slba(c)),
+			   (u64)cmd_nlb(c) << io->ns->lba_shift);
 	return SC_SUCCESS;
 }
 
@@ -382,12 +399,11 @@ static u16 do_dsm(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
 	if (!r)
 		return SC_INTERNAL;
 	/* the host must not change the list while the command is in flight */
-	st = read_dsm_ranges(ctrl, c, r, nr);
+	st = read_dsm_ranges(ctrl, io, r, nr);
 	/* deallocated blocks read back as zeroes (DLFEAT = 1) */
 	for (i = 0; !st && i < nr; i++)
-		zero_partial_units(ctrl,
-				   le64_to_cpu(r[i].slba) << ctrl->lba_shift,
-				   (u64)le32_to_cpu(r[i].nlb) << ctrl->lba_shift);
+		zero_partial_units(ctrl, ns_off(io->ns, le64_to_cpu(r[i].slba)),
+				   (u64)le32_to_cpu(r[i].nlb) << io->ns->lba_shift);
 	kfree(r);
 	return st;
 }

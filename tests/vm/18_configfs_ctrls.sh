@@ -62,7 +62,6 @@ check_eq "$(cat "$CFG/ssd_a/t_read_ns")" profile "figures default to the profile
 
 # hostile input on a disabled controller
 bad_attr ssd_a profile nosuchssd "unknown profile" "profile=nosuchssd"
-bad_attr ssd_a lba_size 1024 "LBA size" "lba_size"
 bad_attr ssd_a mdts 12 "mdts range" "mdts"
 bad_attr ssd_a cpus 999 "CPU that does not exist" "CPU 999"
 bad_attr ssd_a cpus "$CPU_A,$CPU_A" "CPU listed twice" "listed twice"
@@ -80,8 +79,16 @@ attr ssd_b memmap_start "$START_B"
 attr ssd_b memmap_size "$HALF"
 attr ssd_b cpus "$CPU_B"
 attr ssd_b profile optane
-attr ssd_b lba_size 4096
 attr ssd_b serial "NVMEVB"
+# one namespace each, all of the capacity: 512-byte LBAs on a, 4 KiB on b
+expect_ok "mkdir ssd_a/namespaces/1" mkdir "$CFG/ssd_a/namespaces/1"
+expect_ok "mkdir ssd_b/namespaces/1" mkdir "$CFG/ssd_b/namespaces/1"
+bad_attr ssd_a/namespaces/1 lba_size 1024 "LBA size" "lba_size"
+expect_fail "namespaces/0 refused" mkdir "$CFG/ssd_a/namespaces/0"
+expect_fail "namespaces/x refused" mkdir "$CFG/ssd_a/namespaces/x"
+attr ssd_b/namespaces/1 lba_size 4096
+attr ssd_a/namespaces/1 enable 1
+attr ssd_b/namespaces/1 enable 1
 
 # a region past the reservation, and one overlapping an enabled controller
 expect_ok "mkdir ssd_c" mkdir "$CFG/ssd_c"
@@ -180,8 +187,11 @@ check_true "ssd_a's block device gone" test ! -b "$DEV_A"
 
 # tear down
 attr ssd_b enable 0
-expect_ok "rmdir ssd_a" rmdir "$CFG/ssd_a"
-expect_ok "rmdir ssd_b" rmdir "$CFG/ssd_b"
+expect_fail "rmdir of a controller with a namespace directory refused" rmdir "$CFG/ssd_a"
+for c in ssd_a ssd_b; do
+	expect_ok "rmdir $c/namespaces/1" rmdir "$CFG/$c/namespaces/1"
+	expect_ok "rmdir $c" rmdir "$CFG/$c"
+done
 check_eq "$(ls "$CFG" | grep -v '^features$' | wc -l)" 0 "no controller left in configfs"
 check_true "no nvme controller left" test -z "$(ls /sys/class/nvme 2>/dev/null)"
 expect_ok "rmmod" rmmod nvmev

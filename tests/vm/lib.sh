@@ -28,7 +28,7 @@ EXP_CQES=0x44
 EXP_MDTS=6
 if [ "$MODE" = nvmev ]; then
 	EXP_MN="nvmev Virtual NVMe SSD"
-	EXP_NN=1
+	EXP_NN=32
 	EXP_CAP_BYTES=$((NVMEV_MEMMAP_SIZE_BYTES - 1048576))
 else
 	EXP_MN="QEMU NVMe Ctrl"
