@@ -43,16 +43,21 @@ static unsigned int lbaf_shift(unsigned int lbaf)
 	return lbaf == 0 ? 9 : 12;
 }
 
-/* Identifiers unique per controller serial and NSID, stable across loads. */
-static void make_ids(struct nvmev_ctrl *ctrl, u32 nsid, u8 eui64[8],
-		     u8 nguid[16], u8 uuid[16])
+/*
+ * Identifiers unique per controller serial, NSID and generation: stable
+ * across loads for the namespaces a controller powers on with, new for
+ * one created in place of a deleted one.
+ */
+static void make_ids(struct nvmev_ctrl *ctrl, const struct nvmev_ns *ns,
+		     u8 eui64[8], u8 nguid[16], u8 uuid[16])
 {
 	size_t n = strlen(ctrl->serial);
 	u32 h[4];
 	int i;
 
 	for (i = 0; i < 4; i++)
-		h[i] = jhash(ctrl->serial, n, 0x6e766d65 + i + nsid * 4);
+		h[i] = jhash(ctrl->serial, n, 0x6e766d65 + i + ns->nsid * 4 +
+			     (ns->gen << 16));
 	memcpy(nguid, h, 16);
 	memcpy(uuid, h, 16);
 	uuid[6] = (uuid[6] & 0x0f) | 0x40;	/* RFC 4122 version 4 */
@@ -74,18 +79,19 @@ static void fill_id_ns(struct nvmev_ctrl *ctrl, struct nvmev_ns *ns,
 	id->flbas = ns->lba_shift == 9 ? 0 : 1;
 	id->dlfeat = 0x01 | BIT(3);	/* reads of deallocated LBAs: zeroes */
 	put_unaligned_le64(ns->bytes, id->nvmcap);
-	make_ids(ctrl, ns->nsid, eui64, nguid, uuid);
+	make_ids(ctrl, ns, eui64, nguid, uuid);
 	memcpy(id->eui64, eui64, sizeof(id->eui64));
 	memcpy(id->nguid, nguid, sizeof(id->nguid));
 }
 
-static size_t fill_ns_desc(struct nvmev_ctrl *ctrl, u32 nsid, u8 *buf)
+static size_t fill_ns_desc(struct nvmev_ctrl *ctrl, const struct nvmev_ns *ns,
+			   u8 *buf)
 {
 	u8 eui64[8], nguid[16], uuid[16];
 	struct nvme_ns_id_desc *d;
 	size_t off = 0;
 
-	make_ids(ctrl, nsid, eui64, nguid, uuid);
+	make_ids(ctrl, ns, eui64, nguid, uuid);
 	d = (void *)buf;
 	d->nidt = NVME_NIDT_EUI64;
 	d->nidl = NVME_NIDT_EUI64_LEN;
@@ -159,7 +165,7 @@ u16 nvmev_identify_ns(struct nvmev_ctrl *ctrl, u8 cns, u8 csi, u32 nsid,
 	case NVME_ID_CNS_NS_DESC_LIST:
 		if (!nvmev_ns_active(ctrl, nsid))
 			return SC_INVALID_NS;
-		fill_ns_desc(ctrl, nsid, buf);
+		fill_ns_desc(ctrl, ns, buf);
 		return SC_SUCCESS;
 	case NVME_ID_CNS_CS_NS:
 		/* NVM command set specific namespace data: all zero */

@@ -126,6 +126,11 @@ int nvmev_ns_create(struct nvmev_ctrl *ctrl, u32 nsid, u64 nr_lbas,
 	ns->nr_lbas = nr_lbas;
 	ns->base = base;
 	ns->bytes = bytes;
+	/*
+	 * A namespace made while the controller runs is a new one even in a
+	 * deleted one's NSID: its EUI64/NGUID/UUID differ (admin/ns.c).
+	 */
+	ns->gen = ctrl->live ? ++ctrl->ns_gen : 0;
 	ctrl->ns[nsid] = ns;
 	if (out)
 		*out = ns;

@@ -168,6 +168,7 @@ struct nvmev_ns {
 	u64 nr_lbas;
 	u64 base;		/* first controller logical byte */
 	u64 bytes;		/* extent: whole 4 KiB units */
+	u32 gen;		/* 0 at power-on, then per creation: new IDs */
 	bool attached;
 	struct nvmev_ns_stats stats;
 };
@@ -322,6 +323,7 @@ struct nvmev_ctrl {
 	/* namespaces, see core/ns.c */
 	struct nvmev_ns *ns[NVMEV_MAX_NS + 1];	/* by NSID */
 	DECLARE_BITMAP(ns_changed, NVMEV_MAX_NS + 1);	/* log 04h */
+	u32 ns_gen;			/* namespaces created while enabled */
 	struct list_head ns_cfgs;	/* configfs namespaces/<nsid> */
 	struct config_group ns_group;	/* configfs namespaces/ */
 	unsigned int mdts;		/* as 2^n pages */
