@@ -165,11 +165,18 @@ check_true "ssd_a's device still there" test -b "$DEV_A"
 wait
 fio_check during_a
 
+# back on ssd_a's CPU: two controllers share one dispatcher CPU
+attr ssd_b cpus "$CPU_A"
 attr ssd_b enable 1
 DEV_B=$(wait_ns ssd_b) || fail "ssd_b: no block device after enabling again"
-ok "ssd_b back as $DEV_B"
+ok "ssd_b back as $DEV_B, sharing CPU $CPU_A with ssd_a"
 expect_ok "read 64 KiB back from ssd_b" dd if="$DEV_B" of="$W/back" bs=64k skip=100 iflag=direct count=1
 check_true "data written before the disable is there" cmp "$W/pat" "$W/back"
+fio_bg shared_a "$DEV_A" 4k 6 &
+fio_bg shared_b "$DEV_B" 16k 6 &
+wait
+fio_check shared_a
+fio_check shared_b
 
 # hot-remove under I/O: ssd_a disabled while fio writes to it; fio ends
 # (with I/O errors: its device went away) and the kernel stays clean.
