@@ -275,9 +275,9 @@ static void fill_id_ctrl(struct nvmev_ctrl *ctrl, struct nvme_id_ctrl *id)
 	id->sqes = 0x66;
 	id->cqes = 0x44;
 	id->nn = cpu_to_le32(1);
-	/* Compare, Dataset Management, Write Zeroes, Save/Select */
+	/* Compare, Dataset Management, Write Zeroes, Save/Select, Verify */
 	id->oncs = cpu_to_le16(NVME_CTRL_ONCS_COMPARE | NVME_CTRL_ONCS_DSM |
-			       NVME_CTRL_ONCS_WRITE_ZEROES | BIT(4));
+			       NVME_CTRL_ONCS_WRITE_ZEROES | BIT(4) | BIT(7));
 	id->vwc = 0x01 | (0x3 << 1);		/* cache; broadcast flush */
 	id->sgls = 0;				/* PRPs only */
 	snprintf(id->subnqn, sizeof(id->subnqn),
@@ -382,9 +382,14 @@ static u16 identify(struct nvmev_ctrl *ctrl, const struct nvme_command *c)
 			st = SC_INVALID_NS;
 		break;
 	case NVME_ID_CNS_CS_CTRL:
-		/* NVM command set specific controller data: no limits */
+		/*
+		 * NVM command set specific controller data: VSL (byte 0) =
+		 * MDTS, see io/io.c; no other limits.
+		 */
 		if (csi != NVME_CSI_NVM)
 			st = SC_INVALID_FIELD;
+		else
+			*(u8 *)buf = ctrl->mdts;
 		break;
 	default:
 		st = SC_INVALID_FIELD;
@@ -659,6 +664,7 @@ static size_t log_effects(struct nvmev_ctrl *ctrl, void *buf)
 	};
 	static const u8 io_ops[] = {
 		nvme_cmd_flush, nvme_cmd_read, nvme_cmd_compare,
+		nvme_cmd_verify,
 	};
 	static const u8 io_change_ops[] = {
 		nvme_cmd_write, nvme_cmd_write_zeroes, nvme_cmd_dsm,
