@@ -275,9 +275,13 @@ static void fill_id_ctrl(struct nvmev_ctrl *ctrl, struct nvme_id_ctrl *id)
 	id->sqes = 0x66;
 	id->cqes = 0x44;
 	id->nn = cpu_to_le32(1);
-	/* Compare, Dataset Management, Write Zeroes, Save/Select, Verify */
+	/* Compare, Dataset Management, Write Zeroes, Save/Select, Verify, Copy */
 	id->oncs = cpu_to_le16(NVME_CTRL_ONCS_COMPARE | NVME_CTRL_ONCS_DSM |
-			       NVME_CTRL_ONCS_WRITE_ZEROES | BIT(4) | BIT(7));
+			       NVME_CTRL_ONCS_WRITE_ZEROES | BIT(4) | BIT(7) |
+			       BIT(8));
+	/* OCFS (bytes 535:534, NVMe 2.0): Copy descriptor format 0 only */
+	BUILD_BUG_ON(offsetof(struct nvme_id_ctrl, rsvd534) != 534);
+	put_unaligned_le16(BIT(0), id->rsvd534);
 	id->vwc = 0x01 | (0x3 << 1);		/* cache; broadcast flush */
 	id->sgls = 0;				/* PRPs only */
 	snprintf(id->subnqn, sizeof(id->subnqn),
@@ -307,6 +311,14 @@ static void fill_id_ns(struct nvmev_ctrl *ctrl, struct nvme_id_ns *id)
 	fill_lbaf(id);
 	id->flbas = ctrl->lba_shift == 9 ? 0 : 1;
 	id->dlfeat = 0x01 | BIT(3);	/* reads of deallocated LBAs: zeroes */
+	/*
+	 * Copy limits (NVMe 2.0, bytes 80:74): MSSRL (2 bytes) and MCL (4)
+	 * in LBAs, MSRC (1) 0's based; see NVMEV_COPY_MAX_BYTES.
+	 */
+	BUILD_BUG_ON(offsetof(struct nvme_id_ns, rsvd74) != 74);
+	put_unaligned_le16(NVMEV_COPY_MAX_BYTES >> ctrl->lba_shift, id->rsvd74);
+	put_unaligned_le32(NVMEV_COPY_MAX_BYTES >> ctrl->lba_shift, id->rsvd74 + 2);
+	id->rsvd74[6] = NVMEV_COPY_MAX_RANGES - 1;
 	put_unaligned_le64(ctrl->capacity, id->nvmcap);
 	make_ids(ctrl, eui64, nguid, uuid);
 	memcpy(id->eui64, eui64, sizeof(id->eui64));
@@ -668,6 +680,7 @@ static size_t log_effects(struct nvmev_ctrl *ctrl, void *buf)
 	};
 	static const u8 io_change_ops[] = {
 		nvme_cmd_write, nvme_cmd_write_zeroes, nvme_cmd_dsm,
+		NVMEV_CMD_COPY,
 	};
 	struct nvme_effects_log *e = buf;
 	int i;

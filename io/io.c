@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * NVM command set I/O commands: Read, Write, Flush, Compare, Write Zeroes,
- * Dataset Management and Verify.  nvmev_io_prepare() runs on the
+ * Dataset Management, Verify and Copy.  nvmev_io_prepare() runs on the
  * dispatcher at fetch time: it validates the command (every error is
  * reported at once, with DNR set) and asks the device model when the
  * command completes.  nvmev_io_execute() runs on a worker and moves the
@@ -9,6 +9,7 @@
  */
 #define pr_fmt(fmt) "nvmev: " fmt
 
+#include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/sort.h>
@@ -19,7 +20,20 @@
 
 #define RW_FUA		BIT(30)
 #define DSM_AD		BIT(2)
+#define COPY_DESFMT(dw12)	(((dw12) >> 8) & 0xf)
 #define UNIT		4096ULL		/* the model's mapping unit */
+
+/* Copy: Source Range Entries, descriptor format 0h (NVM Command Set 1.0) */
+struct copy_range0 {
+	__le64 rsvd0;
+	__le64 slba;
+	__le16 nlb;		/* 0's based */
+	__le16 rsvd18;
+	__le32 rsvd20;
+	__le32 eilbrt;		/* protection information: no PI here */
+	__le16 elbat;
+	__le16 elbatm;
+};
 
 static inline u32 cdw(const struct nvme_command *c, int n)
 {
@@ -172,12 +186,22 @@ static u16 prepare_dsm(struct nvmev_ctrl *ctrl, struct nvmev_io *io, u64 *t)
  *   and treats them as zeroes;
  * - a write that covers only part of an unmapped unit zeroes the rest of
  *   that unit first, since the unit becomes mapped as a whole.
+ * A Copy is both: its sources are read, its destination written.
  */
-static void prepare_holes(struct nvmev_ctrl *ctrl, struct nvmev_io *io,
-			  u64 off, u64 len)
+static void write_edges(struct nvmev_ctrl *ctrl, struct nvmev_io *io,
+			u64 off, u64 len)
 {
 	u64 end = off + len;
 
+	if ((off & (UNIT - 1)) && !nvmev_model_unit_mapped(ctrl, off))
+		io->flags |= NVMEV_IO_ZERO_HEAD;
+	if ((end & (UNIT - 1)) && !nvmev_model_unit_mapped(ctrl, end - 1))
+		io->flags |= NVMEV_IO_ZERO_TAIL;
+}
+
+static void prepare_holes(struct nvmev_ctrl *ctrl, struct nvmev_io *io,
+			  u64 off, u64 len)
+{
 	switch (io->cmd.common.opcode) {
 	case nvme_cmd_read:
 	case nvme_cmd_compare:
@@ -187,10 +211,7 @@ static void prepare_holes(struct nvmev_ctrl *ctrl, struct nvmev_io *io,
 			io->flags |= NVMEV_IO_HOLES;
 		break;
 	case nvme_cmd_write:
-		if ((off & (UNIT - 1)) && !nvmev_model_unit_mapped(ctrl, off))
-			io->flags |= NVMEV_IO_ZERO_HEAD;
-		if ((end & (UNIT - 1)) && !nvmev_model_unit_mapped(ctrl, end - 1))
-			io->flags |= NVMEV_IO_ZERO_TAIL;
+		write_edges(ctrl, io, off, len);
 		break;
 	default:
 		break;
@@ -219,6 +240,124 @@ static u16 prepare_verify(struct nvmev_ctrl *ctrl, struct nvmev_io *io,
 		return SC_INVALID_FIELD;	/* beyond VSL */
 	*t = nvmev_model_rw(ctrl, nvme_cmd_read, slba, nlb, cdw(c, 12) & RW_FUA,
 			    io->t_fetch);
+	return SC_SUCCESS;
+}
+
+static inline u64 copy_slba(const struct copy_range0 *r)
+{
+	return le64_to_cpu(r->slba);
+}
+
+static inline u32 copy_nlb(const struct copy_range0 *r)
+{
+	return le16_to_cpu(r->nlb) + 1;
+}
+
+/*
+ * Read the Copy source ranges (format 0) and check each against the
+ * namespace and MSSRL, and their sum against MCL; dispatcher and worker.
+ * *total: the LBAs they hold.
+ */
+static u16 read_copy_ranges(struct nvmev_ctrl *ctrl, const struct nvme_command *c,
+			    struct copy_range0 *r, unsigned int nr, u64 *total)
+{
+	u64 max = NVMEV_COPY_MAX_BYTES >> ctrl->lba_shift, sum = 0;
+	unsigned int i;
+	u16 st;
+
+	st = nvmev_prp_xfer(ctrl, cmd_prp1(c), cmd_prp2(c), nr * sizeof(*r), r,
+			    NVMEV_FROM_HOST);
+	for (i = 0; !st && i < nr; i++) {
+		if (copy_nlb(&r[i]) > max)
+			st = SC_CMD_SIZE_LIMIT;		/* MSSRL */
+		else
+			st = check_range(ctrl, copy_slba(&r[i]), copy_nlb(&r[i]));
+		sum += copy_nlb(&r[i]);
+	}
+	if (!st && sum > max)
+		st = SC_CMD_SIZE_LIMIT;			/* MCL */
+	*total = sum;
+	return st;
+}
+
+/* The 4 KiB units [first, first + n) a source range touches. */
+static void copy_units(struct nvmev_ctrl *ctrl, const struct copy_range0 *r,
+		       u64 *first, unsigned int *n)
+{
+	u64 off = copy_slba(r) << ctrl->lba_shift;
+	u64 end = off + ((u64)copy_nlb(r) << ctrl->lba_shift);
+
+	*first = off / UNIT;
+	*n = (end - 1) / UNIT - *first + 1;
+}
+
+/* Which units of the source ranges are unmapped: see io->unmapped. */
+static void copy_holes(struct nvmev_ctrl *ctrl, struct nvmev_io *io,
+		       const struct copy_range0 *r, unsigned int nr)
+{
+	unsigned int i, j, n, bit = 0;
+	u64 first;
+
+	bitmap_zero(io->unmapped, NVMEV_MAX_XFER_UNITS);
+	for (i = 0; i < nr; i++) {
+		copy_units(ctrl, &r[i], &first, &n);
+		for (j = 0; j < n; j++, bit++) {
+			if (!nvmev_model_unit_mapped(ctrl, (first + j) * UNIT)) {
+				__set_bit(bit, io->unmapped);
+				io->flags |= NVMEV_IO_HOLES;
+			}
+		}
+	}
+}
+
+/*
+ * Copy, descriptor format 0: up to NVMEV_COPY_MAX_RANGES source ranges to
+ * one destination range at SDLBA, all within the limits Identify
+ * advertises.  The model reads the sources and writes the destination.
+ * It only ever takes the present as its clock (it advances its link
+ * timelines to it), so both are modelled from fetch time, and the write's
+ * duration is added after the last read: the device writes the
+ * destination once it has read the sources.
+ */
+static u16 prepare_copy(struct nvmev_ctrl *ctrl, struct nvmev_io *io,
+			u64 *t, u64 *bytes)
+{
+	const struct nvme_command *c = &io->cmd;
+	struct copy_range0 *r = (void *)ctrl->dsm_buf;	/* dispatcher-private */
+	u32 dw12 = cdw(c, 12);
+	unsigned int nr = (dw12 & 0xff) + 1, i;
+	u64 total, t_read, t_write;
+	u16 st;
+
+	BUILD_BUG_ON(NVMEV_COPY_MAX_RANGES * sizeof(*r) >
+		     256 * sizeof(struct nvme_dsm_range));
+	BUILD_BUG_ON(sizeof(*r) != 32);
+	BUILD_BUG_ON(NVMEV_COPY_MAX_BYTES / UNIT + 2 * NVMEV_COPY_MAX_RANGES >
+		     NVMEV_MAX_XFER_UNITS);
+	if (c->common.flags & NVME_CMD_SGL_ALL)
+		return SC_INVALID_FIELD;	/* PRPs only */
+	if (COPY_DESFMT(dw12) != 0)
+		return SC_INVALID_FIELD;	/* OCFS: format 0 only */
+	if (nr > NVMEV_COPY_MAX_RANGES)
+		return SC_CMD_SIZE_LIMIT;	/* MSRC */
+	st = read_copy_ranges(ctrl, c, r, nr, &total);
+	if (!st)
+		st = check_range(ctrl, cmd_slba(c), total);
+	if (st)
+		return st;
+	*bytes = total << ctrl->lba_shift;
+	/* before the model calls: the write maps what it covers */
+	copy_holes(ctrl, io, r, nr);
+	write_edges(ctrl, io, cmd_slba(c) << ctrl->lba_shift, *bytes);
+	t_read = io->t_fetch;
+	for (i = 0; i < nr; i++)
+		t_read = max(t_read, nvmev_model_rw(ctrl, nvme_cmd_read,
+						    copy_slba(&r[i]),
+						    copy_nlb(&r[i]), false,
+						    io->t_fetch));
+	t_write = nvmev_model_rw(ctrl, nvme_cmd_write, cmd_slba(c), (u32)total,
+				 dw12 & RW_FUA, io->t_fetch);
+	*t = t_read + (max(t_write, io->t_fetch) - io->t_fetch);
 	return SC_SUCCESS;
 }
 
@@ -263,6 +402,10 @@ u16 nvmev_io_prepare(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
 		st = nsid == NVMEV_NSID ? prepare_verify(ctrl, io, &t) :
 					  SC_INVALID_NS;
 		bytes = (u64)cmd_nlb(c) << ctrl->lba_shift;
+		break;
+	case NVMEV_CMD_COPY:
+		st = nsid == NVMEV_NSID ? prepare_copy(ctrl, io, &t, &bytes) :
+					  SC_INVALID_NS;
 		break;
 	default:
 		st = SC_INVALID_OPCODE;
@@ -423,6 +566,102 @@ static u16 do_dsm(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
 	return st;
 }
 
+/*
+ * Gather the Copy sources, in order, to @dst: each as the dispatcher saw
+ * it at fetch time (an unmapped unit reads as zeroes).
+ */
+static void copy_gather(struct nvmev_ctrl *ctrl, const struct nvmev_io *io,
+			const struct copy_range0 *r, unsigned int nr, u8 *dst)
+{
+	unsigned int i, n, base = 0;
+	u64 first;
+
+	for (i = 0; i < nr; i++) {
+		u64 off = copy_slba(&r[i]) << ctrl->lba_shift;
+		u64 len = (u64)copy_nlb(&r[i]) << ctrl->lba_shift;
+
+		copy_units(ctrl, &r[i], &first, &n);
+		while (len) {
+			size_t k = min_t(u64, len, UNIT - (off & (UNIT - 1)));
+			unsigned int bit = base + (off / UNIT - first);
+
+			if ((io->flags & NVMEV_IO_HOLES) &&
+			    bit < NVMEV_MAX_XFER_UNITS &&
+			    test_bit(bit, io->unmapped))
+				nvmev_zero(dst, k);
+			else
+				nvmev_copy(dst, ctrl->storage + off, k);
+			dst += k;
+			off += k;
+			len -= k;
+		}
+		base += n;
+	}
+}
+
+/*
+ * Copy's data phase, storage to storage.  The destination's edge units
+ * that were unmapped have the rest zeroed, as a Write's have.  When a
+ * source overlaps the destination, every source is read (into a bounce
+ * buffer) before the destination is written: the NVMe specification
+ * leaves overlap undefined, nvmev copies as memmove() would, over the
+ * whole command.  MCL bounds the work: at most 1 MiB moved, twice when
+ * bounced.
+ */
+static u16 do_copy(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
+{
+	const struct nvme_command *c = &io->cmd;
+	unsigned int nr = (cdw(c, 12) & 0xff) + 1, i;
+	u64 doff = cmd_slba(c) << ctrl->lba_shift, dend, total;
+	struct copy_range0 *r;
+	u8 *bounce = NULL;
+	u16 st;
+
+	NVMEV_FN();
+	r = kmalloc_array(nr, sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return SC_INTERNAL;
+	/*
+	 * The host must not change the list while the command is in flight;
+	 * checked again all the same, so storage stays within bounds.
+	 */
+	st = read_copy_ranges(ctrl, c, r, nr, &total);
+	if (!st)
+		st = check_range(ctrl, cmd_slba(c), total);
+	if (st)
+		goto out;
+	dend = doff + (total << ctrl->lba_shift);
+	for (i = 0; i < nr && !bounce; i++) {
+		u64 s = copy_slba(&r[i]) << ctrl->lba_shift;
+		u64 e = s + ((u64)copy_nlb(&r[i]) << ctrl->lba_shift);
+
+		if (s < dend && doff < e) {
+			bounce = kvmalloc(dend - doff, GFP_KERNEL);
+			if (!bounce) {
+				st = SC_INTERNAL;
+				goto out;
+			}
+			copy_gather(ctrl, io, r, nr, bounce);
+		}
+	}
+	/*
+	 * An edge unit zeroed here may hold a source too: then it was
+	 * unmapped, and that source reads as zeroes from the bitmap.
+	 */
+	if (io->flags & NVMEV_IO_ZERO_HEAD)
+		zero_unit_outside(ctrl, doff, doff, dend);
+	if (io->flags & NVMEV_IO_ZERO_TAIL)
+		zero_unit_outside(ctrl, dend - 1, doff, dend);
+	if (bounce)
+		nvmev_copy(ctrl->storage + doff, bounce, dend - doff);
+	else
+		copy_gather(ctrl, io, r, nr, ctrl->storage + doff);
+	kvfree(bounce);
+out:
+	kfree(r);
+	return st;
+}
+
 void nvmev_io_execute(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
 {
 	const struct nvme_command *c = &io->cmd;
@@ -441,6 +680,9 @@ void nvmev_io_execute(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
 			break;
 		case nvme_cmd_dsm:
 			st = do_dsm(ctrl, io);
+			break;
+		case NVMEV_CMD_COPY:
+			st = do_copy(ctrl, io);
 			break;
 		default:	/* flush: storage is the reserved region; verify */
 			break;
