@@ -28,6 +28,7 @@
 
 #define AER_TYPE_ERROR		NVMEV_AER_TYPE_ERROR
 #define AER_TYPE_SMART		NVMEV_AER_TYPE_SMART
+#define AER_TYPE_NOTICE		2	/* NVME_AER_NOTICE in 6.12, _TYPE_ in 6.1 */
 #define AER_SMART_TEMP		1
 #define AEC_TEMP		BIT(1)
 
@@ -266,7 +267,14 @@ static void fill_id_ctrl(struct nvmev_ctrl *ctrl, struct nvme_id_ctrl *id)
 	id->acl = 3;				/* 4 concurrent Aborts */
 	id->aerl = NVMEV_MAX_AER - 1;
 	id->frmw = 0x03;			/* 1 slot, slot 1 read-only */
-	id->lpa = 0x02 | 0x04;			/* effects log, extended data */
+	/*
+	 * Effects log, extended data.  Not bit 5 (NVMe 2.0): it stands for
+	 * the Supported Log Pages log, which nvmev answers, and also for
+	 * LIDs 12h and 13h and a command scope in every effects entry;
+	 * Linux (6.12) warns "unusual effects" for an I/O command whose
+	 * entry has scope bits.
+	 */
+	id->lpa = 0x02 | 0x04;
 	id->elpe = NVMEV_ERR_LOG_ENTRIES - 1;
 	id->npss = 0;
 	id->wctemp = cpu_to_le16(TEMP_WARN_KELVIN);
@@ -695,6 +703,30 @@ static size_t log_effects(struct nvmev_ctrl *ctrl, void *buf)
 	return sizeof(*e);
 }
 
+/*
+ * Supported Log Pages (LID 00h, NVMe 2.0): one LID Supported and Effects
+ * entry per LID, LSUPP set for every log get_log_page() answers.  IOS
+ * (index offsets) is clear: offsets are in bytes only.  No LID Specific
+ * Parameter applies to these logs.
+ */
+#define LID_SUPPORTED_LOGS	0x00
+#define LSUPP			BIT(0)
+
+static const u8 supported_lids[] = {
+	LID_SUPPORTED_LOGS, NVME_LOG_ERROR, NVME_LOG_SMART, NVME_LOG_FW_SLOT,
+	NVME_LOG_CHANGED_NS, NVME_LOG_CMD_EFFECTS,
+};
+
+static size_t log_supported(struct nvmev_ctrl *ctrl, void *buf)
+{
+	__le32 *e = buf;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(supported_lids); i++)
+		e[supported_lids[i]] = cpu_to_le32(LSUPP);
+	return 256 * sizeof(*e);
+}
+
 struct log_xfer {
 	const u8 *log;
 	size_t size;
@@ -726,13 +758,20 @@ static u16 get_log_page(struct nvmev_ctrl *ctrl, const struct nvme_command *c)
 	NVMEV_FN();
 	if (off & 3)
 		return SC_INVALID_FIELD;
+	/* Offset Type 1 (index): no log has IOS set (Supported Log Pages) */
+	if (cdw(c, 14) & BIT(23))
+		return SC_INVALID_FIELD;
 	/* a transfer is bounded by MDTS, this one too */
 	if (numd * 4 > ((u64)NVMEV_PAGE_SIZE << ctrl->mdts))
 		return SC_INVALID_FIELD;
 	buf = kzalloc(PAGE_SIZE, GFP_KERNEL);
 	if (!buf)
 		return SC_INTERNAL;
+	/* every log below is listed in supported_lids[] */
 	switch (lid) {
+	case LID_SUPPORTED_LOGS:
+		x.size = log_supported(ctrl, buf);
+		break;
 	case NVME_LOG_ERROR:
 		x.size = log_error(ctrl, buf);
 		if (!rae)
@@ -749,6 +788,15 @@ static u16 get_log_page(struct nvmev_ctrl *ctrl, const struct nvme_command *c)
 		break;
 	case NVME_LOG_FW_SLOT:
 		x.size = log_fw_slot(ctrl, buf);
+		break;
+	case NVME_LOG_CHANGED_NS:
+		/*
+		 * OAES advertises Namespace Attribute Notices, which come
+		 * with this log; no namespace ever changes: an empty list.
+		 */
+		x.size = NVME_MAX_CHANGED_NAMESPACES * sizeof(__le32);
+		if (!rae)
+			ctrl->aer_masked &= ~BIT(AER_TYPE_NOTICE);
 		break;
 	case NVME_LOG_CMD_EFFECTS:
 		x.size = log_effects(ctrl, buf);
