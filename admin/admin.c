@@ -252,7 +252,14 @@ static void fill_id_ctrl(struct nvmev_ctrl *ctrl, struct nvme_id_ctrl *id)
 	id->acl = 3;				/* 4 concurrent Aborts */
 	id->aerl = NVMEV_MAX_AER - 1;
 	id->frmw = 0x03;			/* 1 slot, slot 1 read-only */
-	id->lpa = 0x02 | 0x04;			/* effects log, extended data */
+	/*
+	 * Effects log, extended data.  Not bit 5 (NVMe 2.0): it stands for
+	 * the Supported Log Pages log, which nvmev answers, and also for
+	 * LIDs 12h and 13h and a command scope in every effects entry;
+	 * Linux (6.12) warns "unusual effects" for an I/O command whose
+	 * entry has scope bits.
+	 */
+	id->lpa = 0x02 | 0x04;
 	id->elpe = NVMEV_ERR_LOG_ENTRIES - 1;
 	id->npss = 0;
 	id->wctemp = cpu_to_le16(TEMP_WARN_KELVIN);
@@ -263,9 +270,13 @@ static void fill_id_ctrl(struct nvmev_ctrl *ctrl, struct nvme_id_ctrl *id)
 	id->cqes = 0x44;
 	id->nn = cpu_to_le32(NVMEV_MAX_NS);
 	id->mnan = cpu_to_le32(NVMEV_MAX_NS);
-	/* Compare, Dataset Management, Write Zeroes, Save/Select */
+	/* Compare, Dataset Management, Write Zeroes, Save/Select, Verify, Copy */
 	id->oncs = cpu_to_le16(NVME_CTRL_ONCS_COMPARE | NVME_CTRL_ONCS_DSM |
-			       NVME_CTRL_ONCS_WRITE_ZEROES | BIT(4));
+			       NVME_CTRL_ONCS_WRITE_ZEROES | BIT(4) | BIT(7) |
+			       BIT(8));
+	/* OCFS (bytes 535:534, NVMe 2.0): Copy descriptor format 0 only */
+	BUILD_BUG_ON(offsetof(struct nvme_id_ctrl, rsvd534) != 534);
+	put_unaligned_le16(BIT(0), id->rsvd534);
 	id->vwc = 0x01 | (0x3 << 1);		/* cache; broadcast flush */
 	id->sgls = 0;				/* PRPs only */
 	snprintf(id->subnqn, sizeof(id->subnqn),
@@ -292,9 +303,14 @@ static u16 identify(struct nvmev_ctrl *ctrl, const struct nvme_command *c)
 		fill_id_ctrl(ctrl, buf);
 		break;
 	case NVME_ID_CNS_CS_CTRL:
-		/* NVM command set specific controller data: no limits */
+		/*
+		 * NVM command set specific controller data: VSL (byte 0) =
+		 * MDTS, see io/io.c; no other limits.
+		 */
 		if (csi != NVME_CSI_NVM)
 			st = SC_INVALID_FIELD;
+		else
+			*(u8 *)buf = ctrl->mdts;
 		break;
 	default:
 		st = nvmev_identify_ns(ctrl, cns, csi, nsid, buf);
@@ -569,9 +585,11 @@ static size_t log_effects(struct nvmev_ctrl *ctrl, void *buf)
 	};
 	static const u8 io_ops[] = {
 		nvme_cmd_flush, nvme_cmd_read, nvme_cmd_compare,
+		nvme_cmd_verify,
 	};
 	static const u8 io_change_ops[] = {
 		nvme_cmd_write, nvme_cmd_write_zeroes, nvme_cmd_dsm,
+		NVMEV_CMD_COPY,
 	};
 	struct nvme_effects_log *e = buf;
 	int i;
@@ -595,6 +613,30 @@ static size_t log_effects(struct nvmev_ctrl *ctrl, void *buf)
 		e->iocs[io_change_ops[i]] = cpu_to_le32(NVME_CMD_EFFECTS_CSUPP |
 							NVME_CMD_EFFECTS_LBCC);
 	return sizeof(*e);
+}
+
+/*
+ * Supported Log Pages (LID 00h, NVMe 2.0): one LID Supported and Effects
+ * entry per LID, LSUPP set for every log get_log_page() answers.  IOS
+ * (index offsets) is clear: offsets are in bytes only.  No LID Specific
+ * Parameter applies to these logs.
+ */
+#define LID_SUPPORTED_LOGS	0x00
+#define LSUPP			BIT(0)
+
+static const u8 supported_lids[] = {
+	LID_SUPPORTED_LOGS, NVME_LOG_ERROR, NVME_LOG_SMART, NVME_LOG_FW_SLOT,
+	NVME_LOG_CHANGED_NS, NVME_LOG_CMD_EFFECTS,
+};
+
+static size_t log_supported(struct nvmev_ctrl *ctrl, void *buf)
+{
+	__le32 *e = buf;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(supported_lids); i++)
+		e[supported_lids[i]] = cpu_to_le32(LSUPP);
+	return 256 * sizeof(*e);
 }
 
 struct log_xfer {
@@ -628,13 +670,20 @@ static u16 get_log_page(struct nvmev_ctrl *ctrl, const struct nvme_command *c)
 	NVMEV_FN();
 	if (off & 3)
 		return SC_INVALID_FIELD;
+	/* Offset Type 1 (index): no log has IOS set (Supported Log Pages) */
+	if (cdw(c, 14) & BIT(23))
+		return SC_INVALID_FIELD;
 	/* a transfer is bounded by MDTS, this one too */
 	if (numd * 4 > ((u64)NVMEV_PAGE_SIZE << ctrl->mdts))
 		return SC_INVALID_FIELD;
 	buf = kzalloc(PAGE_SIZE, GFP_KERNEL);
 	if (!buf)
 		return SC_INTERNAL;
+	/* every log below is listed in supported_lids[] */
 	switch (lid) {
+	case LID_SUPPORTED_LOGS:
+		x.size = log_supported(ctrl, buf);
+		break;
 	case NVME_LOG_ERROR:
 		x.size = log_error(ctrl, buf);
 		if (!rae)

@@ -78,6 +78,14 @@ static void fill_id_ns(struct nvmev_ctrl *ctrl, struct nvmev_ns *ns,
 	fill_lbaf(id);
 	id->flbas = ns->lba_shift == 9 ? 0 : 1;
 	id->dlfeat = 0x01 | BIT(3);	/* reads of deallocated LBAs: zeroes */
+	/*
+	 * Copy limits (NVMe 2.0, bytes 80:74): MSSRL (2 bytes) and MCL (4)
+	 * in LBAs, MSRC (1) 0's based; see NVMEV_COPY_MAX_BYTES.
+	 */
+	BUILD_BUG_ON(offsetof(struct nvme_id_ns, rsvd74) != 74);
+	put_unaligned_le16(NVMEV_COPY_MAX_BYTES >> ns->lba_shift, id->rsvd74);
+	put_unaligned_le32(NVMEV_COPY_MAX_BYTES >> ns->lba_shift, id->rsvd74 + 2);
+	id->rsvd74[6] = NVMEV_COPY_MAX_RANGES - 1;
 	put_unaligned_le64(ns->bytes, id->nvmcap);
 	make_ids(ctrl, ns, eui64, nguid, uuid);
 	memcpy(id->eui64, eui64, sizeof(id->eui64));

@@ -56,7 +56,6 @@
 #define NVMEV_PAGE_SHIFT	12		/* CC.MPS = 0 only */
 #define NVMEV_PAGE_SIZE		(1U << NVMEV_PAGE_SHIFT)
 
-#define NVMEV_NSID		1	/* the module parameters' namespace */
 #define NVMEV_MAX_NS		32	/* Identify NN */
 
 /* Status field helpers: (SCT << 8 | SC), DNR is bit 14 of the 15-bit field */
@@ -93,6 +92,7 @@
 #define SC_NS_NOT_ATTACHED	NVMEV_ERR(NVMEV_SCT_CMD, 0x1a)
 #define SC_THIN_PROV_NOT_SUPP	NVMEV_ERR(NVMEV_SCT_CMD, 0x1b)
 #define SC_CTRL_LIST_INVALID	NVMEV_ERR(NVMEV_SCT_CMD, 0x1c)
+#define SC_CMD_SIZE_LIMIT	NVMEV_ERR(NVMEV_SCT_CMD, 0x83)	/* Copy: MSRC, MSSRL, MCL */
 #define SC_COMPARE_FAILED	NVMEV_ERR(NVMEV_SCT_MEDIA, 0x85)
 
 /* Controller register block at the start of BAR0 (NVMe 1.4, 3.1). */
@@ -143,10 +143,19 @@ struct nvmev_cq {
  */
 #define NVMEV_MAX_XFER_UNITS	((NVMEV_PAGE_SIZE << 9) / 4096 + 1)
 
+/*
+ * Copy (NVM opcode 19h, not in <linux/nvme.h> of 6.1): the limits Identify
+ * Namespace advertises.  MSSRL = MCL = 1 MiB of LBAs: one Copy holds a
+ * worker about as long as a 1 MiB Read.  MSRC + 1 = 128 source ranges,
+ * whose descriptors fill one 4 KiB page.  The unmapped units of every source
+ * range fit io->unmapped: 1 MiB / 4 KiB + 2 per range = 512 bits.
+ */
+#define NVMEV_CMD_COPY		0x19
+#define NVMEV_COPY_MAX_BYTES	(1U << 20)
+#define NVMEV_COPY_MAX_RANGES	128
+
 /* nvmev_io.flags */
-#define NVMEV_IO_HOLES		BIT(0)	/* read/compare: see io->unmapped */
-#define NVMEV_IO_ZERO_HEAD	BIT(1)	/* write: first unit was unmapped */
-#define NVMEV_IO_ZERO_TAIL	BIT(2)	/* write: last unit was unmapped */
+#define NVMEV_IO_HOLES		BIT(0)	/* read/compare/copy: see io->unmapped */
 
 struct nvmev_ctrl;
 
@@ -187,7 +196,8 @@ struct nvmev_io {
 	/*
 	 * Read/compare with NVMEV_IO_HOLES: the 4 KiB units (from the one
 	 * holding the first LBA) that were unmapped at fetch time; they
-	 * read as zeroes without touching the storage.
+	 * read as zeroes without touching the storage.  Copy: the same for
+	 * each source range in turn, range i's units after range i-1's.
 	 */
 	DECLARE_BITMAP(unmapped, NVMEV_MAX_XFER_UNITS);
 };

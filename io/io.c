@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * NVM command set I/O commands: Read, Write, Flush, Compare, Write Zeroes
- * and Dataset Management.  nvmev_io_prepare() runs on the dispatcher at
- * fetch time: it validates the command (every error is reported at once,
- * with DNR set) and asks the device model when the command completes.
- * nvmev_io_execute() runs on a worker and moves the data.
+ * NVM command set I/O commands: Read, Write, Flush, Compare, Write Zeroes,
+ * Dataset Management, Verify and Copy.  nvmev_io_prepare() runs on the
+ * dispatcher at fetch time: it validates the command (every error is
+ * reported at once, with DNR set) and asks the device model when the
+ * command completes.  nvmev_io_execute() runs on a worker and moves the
+ * data.
  */
 #define pr_fmt(fmt) "nvmev: " fmt
 
+#include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/sort.h>
@@ -18,7 +20,20 @@
 
 #define RW_FUA		BIT(30)
 #define DSM_AD		BIT(2)
+#define COPY_DESFMT(dw12)	(((dw12) >> 8) & 0xf)
 #define UNIT		4096ULL		/* the model's mapping unit */
+
+/* Copy: Source Range Entries, descriptor format 0h (NVM Command Set 1.0) */
+struct copy_range0 {
+	__le64 rsvd0;
+	__le64 slba;
+	__le16 nlb;		/* 0's based */
+	__le16 rsvd18;
+	__le32 rsvd20;
+	__le32 eilbrt;		/* protection information: no PI here */
+	__le16 elbat;
+	__le16 elbatm;
+};
 
 static inline u32 cdw(const struct nvme_command *c, int n)
 {
@@ -172,19 +187,42 @@ static u16 prepare_dsm(struct nvmev_ctrl *ctrl, struct nvmev_io *io, u64 *t)
 	return SC_SUCCESS;
 }
 
+/* Zero the part of the unit holding @off that lies outside [lo, hi). */
+static void zero_unit_outside(struct nvmev_ctrl *ctrl, u64 off, u64 lo, u64 hi)
+{
+	u64 us = off & ~(UNIT - 1), ue = us + UNIT;
+
+	if (lo > us)
+		nvmev_zero(ctrl->storage + us, lo - us);
+	if (hi < ue)
+		nvmev_zero(ctrl->storage + max(hi, us), ue - max(hi, us));
+}
+
 /*
  * Unmapped 4 KiB units hold no data: the storage behind them is never
  * zeroed (not at load, not by a deallocate), so
  * - a read or compare learns here which units of its range are unmapped
  *   and treats them as zeroes;
- * - a write that covers only part of an unmapped unit zeroes the rest of
- *   that unit first, since the unit becomes mapped as a whole.
+ * - a write that covers only part of an unmapped unit has the rest of that
+ *   unit zeroed here, at fetch, since the unit becomes mapped as a whole.
+ *   Here and not in the data phase: a second partial write into the same
+ *   unit, fetched next and run by another worker, finds the unit mapped
+ *   and must not have its bytes zeroed by the first one's data phase.
+ * A Copy is both: its sources are read, its destination written.
  */
-static void prepare_holes(struct nvmev_ctrl *ctrl, struct nvmev_io *io,
-			  u64 off, u64 len)
+static void write_edges(struct nvmev_ctrl *ctrl, u64 off, u64 len)
 {
 	u64 end = off + len;
 
+	if ((off & (UNIT - 1)) && !nvmev_model_unit_mapped(ctrl, off))
+		zero_unit_outside(ctrl, off, off, end);
+	if ((end & (UNIT - 1)) && !nvmev_model_unit_mapped(ctrl, end - 1))
+		zero_unit_outside(ctrl, end - 1, off, end);
+}
+
+static void prepare_holes(struct nvmev_ctrl *ctrl, struct nvmev_io *io,
+			  u64 off, u64 len)
+{
 	switch (io->cmd.common.opcode) {
 	case nvme_cmd_read:
 	case nvme_cmd_compare:
@@ -194,14 +232,163 @@ static void prepare_holes(struct nvmev_ctrl *ctrl, struct nvmev_io *io,
 			io->flags |= NVMEV_IO_HOLES;
 		break;
 	case nvme_cmd_write:
-		if ((off & (UNIT - 1)) && !nvmev_model_unit_mapped(ctrl, off))
-			io->flags |= NVMEV_IO_ZERO_HEAD;
-		if ((end & (UNIT - 1)) && !nvmev_model_unit_mapped(ctrl, end - 1))
-			io->flags |= NVMEV_IO_ZERO_TAIL;
+		write_edges(ctrl, off, len);
 		break;
 	default:
 		break;
 	}
+}
+
+/*
+ * Verify: the range is read and checked on the device, nothing goes to
+ * the host, so its model time is that of a Read of the range.  Protection
+ * information (PRINFO) does not exist here; Limited Retry changes
+ * nothing.  VSL = MDTS (Identify, I/O Command Set specific controller
+ * data): a Verify costs the model no more than the largest Read.
+ */
+static u16 prepare_verify(struct nvmev_ctrl *ctrl, struct nvmev_io *io,
+			  u64 *t)
+{
+	const struct nvme_command *c = &io->cmd;
+	u64 slba = cmd_slba(c);
+	u32 nlb = cmd_nlb(c);
+	u16 st;
+
+	st = check_range(io->ns, slba, nlb);
+	if (st)
+		return st;
+	if (((u64)nlb << io->ns->lba_shift) >
+	    ((u64)NVMEV_PAGE_SIZE << ctrl->mdts))
+		return SC_INVALID_FIELD;	/* beyond VSL */
+	*t = nvmev_model_rw(ctrl, nvme_cmd_read, ns_off(io->ns, slba),
+			    (u64)nlb << io->ns->lba_shift, cdw(c, 12) & RW_FUA,
+			    io->t_fetch);
+	return SC_SUCCESS;
+}
+
+static inline u64 copy_slba(const struct copy_range0 *r)
+{
+	return le64_to_cpu(r->slba);
+}
+
+static inline u32 copy_nlb(const struct copy_range0 *r)
+{
+	return le16_to_cpu(r->nlb) + 1;
+}
+
+/*
+ * Read the Copy source ranges (format 0) and check each against the
+ * namespace and MSSRL, and their sum against MCL; dispatcher and worker.
+ * *total: the LBAs they hold.
+ */
+static u16 read_copy_ranges(struct nvmev_ctrl *ctrl, const struct nvmev_io *io,
+			    struct copy_range0 *r, unsigned int nr, u64 *total)
+{
+	const struct nvme_command *c = &io->cmd;
+	u64 max = NVMEV_COPY_MAX_BYTES >> io->ns->lba_shift, sum = 0;
+	unsigned int i;
+	u16 st;
+
+	st = nvmev_prp_xfer(ctrl, cmd_prp1(c), cmd_prp2(c), nr * sizeof(*r), r,
+			    NVMEV_FROM_HOST);
+	for (i = 0; !st && i < nr; i++) {
+		if (copy_nlb(&r[i]) > max)
+			st = SC_CMD_SIZE_LIMIT;		/* MSSRL */
+		else
+			st = check_range(io->ns, copy_slba(&r[i]),
+					 copy_nlb(&r[i]));
+		sum += copy_nlb(&r[i]);
+	}
+	if (!st && sum > max)
+		st = SC_CMD_SIZE_LIMIT;			/* MCL */
+	*total = sum;
+	return st;
+}
+
+/* The 4 KiB units [first, first + n) a source range touches. */
+static void copy_units(const struct nvmev_ns *ns, const struct copy_range0 *r,
+		       u64 *first, unsigned int *n)
+{
+	u64 off = ns_off(ns, copy_slba(r));
+	u64 end = off + ((u64)copy_nlb(r) << ns->lba_shift);
+
+	*first = off / UNIT;
+	*n = (end - 1) / UNIT - *first + 1;
+}
+
+/* Which units of the source ranges are unmapped: see io->unmapped. */
+static void copy_holes(struct nvmev_ctrl *ctrl, struct nvmev_io *io,
+		       const struct copy_range0 *r, unsigned int nr)
+{
+	unsigned int i, j, n, bit = 0;
+	u64 first;
+
+	bitmap_zero(io->unmapped, NVMEV_MAX_XFER_UNITS);
+	for (i = 0; i < nr; i++) {
+		copy_units(io->ns, &r[i], &first, &n);
+		for (j = 0; j < n; j++, bit++) {
+			if (!nvmev_model_unit_mapped(ctrl, (first + j) * UNIT)) {
+				__set_bit(bit, io->unmapped);
+				io->flags |= NVMEV_IO_HOLES;
+			}
+		}
+	}
+}
+
+/*
+ * Copy, descriptor format 0: up to NVMEV_COPY_MAX_RANGES source ranges to
+ * one destination range at SDLBA, all within the limits Identify
+ * advertises.  The model reads the sources and writes the destination.
+ * It only ever takes the present as its clock (it advances its link
+ * timelines to it), so both are modelled from fetch time, and the write's
+ * duration is added after the last read: the device writes the
+ * destination once it has read the sources.
+ */
+static u16 prepare_copy(struct nvmev_ctrl *ctrl, struct nvmev_io *io,
+			u64 *t, u64 *bytes)
+{
+	const struct nvme_command *c = &io->cmd;
+	struct copy_range0 *r = (void *)ctrl->dsm_buf;	/* dispatcher-private */
+	u32 dw12 = cdw(c, 12);
+	unsigned int nr = (dw12 & 0xff) + 1, i;
+	u64 total, t_read, t_write;
+	u16 st;
+
+	BUILD_BUG_ON(NVMEV_COPY_MAX_RANGES * sizeof(*r) >
+		     256 * sizeof(struct nvme_dsm_range));
+	BUILD_BUG_ON(sizeof(*r) != 32);
+	BUILD_BUG_ON(NVMEV_COPY_MAX_BYTES / UNIT + 2 * NVMEV_COPY_MAX_RANGES >
+		     NVMEV_MAX_XFER_UNITS);
+	if (c->common.flags & NVME_CMD_SGL_ALL)
+		return SC_INVALID_FIELD;	/* PRPs only */
+	if (COPY_DESFMT(dw12) != 0)
+		return SC_INVALID_FIELD;	/* OCFS: format 0 only */
+	if (nr > NVMEV_COPY_MAX_RANGES)
+		return SC_CMD_SIZE_LIMIT;	/* MSRC */
+	st = read_copy_ranges(ctrl, io, r, nr, &total);
+	if (!st)
+		st = check_range(io->ns, cmd_slba(c), total);
+	if (st)
+		return st;
+	*bytes = total << io->ns->lba_shift;
+	/*
+	 * Before the model calls: the write maps what it covers.  Holes
+	 * first: a source in an edge unit of the destination that is
+	 * unmapped reads as zeroes, whatever write_edges() leaves there.
+	 */
+	copy_holes(ctrl, io, r, nr);
+	write_edges(ctrl, ns_off(io->ns, cmd_slba(c)), *bytes);
+	t_read = io->t_fetch;
+	for (i = 0; i < nr; i++)
+		t_read = max(t_read, nvmev_model_rw(ctrl, nvme_cmd_read,
+						    ns_off(io->ns, copy_slba(&r[i])),
+						    (u64)copy_nlb(&r[i]) << io->ns->lba_shift,
+						    false, io->t_fetch));
+	t_write = nvmev_model_rw(ctrl, nvme_cmd_write,
+				 ns_off(io->ns, cmd_slba(c)), *bytes,
+				 dw12 & RW_FUA, io->t_fetch);
+	*t = t_read + (max(t_write, io->t_fetch) - io->t_fetch);
+	return SC_SUCCESS;
 }
 
 u16 nvmev_io_prepare(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
@@ -241,6 +428,14 @@ u16 nvmev_io_prepare(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
 		break;
 	case nvme_cmd_dsm:
 		st = ns ? prepare_dsm(ctrl, io, &t) : SC_INVALID_NS;
+		break;
+	case nvme_cmd_verify:
+		st = ns ? prepare_verify(ctrl, io, &t) : SC_INVALID_NS;
+		if (ns)
+			bytes = (u64)cmd_nlb(c) << ns->lba_shift;
+		break;
+	case NVMEV_CMD_COPY:
+		st = ns ? prepare_copy(ctrl, io, &t, &bytes) : SC_INVALID_NS;
 		break;
 	default:
 		st = SC_INVALID_OPCODE;
@@ -315,17 +510,6 @@ static int hole_fn(void *host, size_t len, void *priv)
 	return 0;
 }
 
-/* Zero the part of the unit holding @off that lies outside [lo, hi). */
-static void zero_unit_outside(struct nvmev_ctrl *ctrl, u64 off, u64 lo, u64 hi)
-{
-	u64 us = off & ~(UNIT - 1), ue = us + UNIT;
-
-	if (lo > us)
-		nvmev_zero(ctrl->storage + us, lo - us);
-	if (hi < ue)
-		nvmev_zero(ctrl->storage + max(hi, us), ue - max(hi, us));
-}
-
 static u16 do_rw(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
 {
 	const struct nvme_command *c = &io->cmd;
@@ -344,10 +528,6 @@ static u16 do_rw(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
 		return nvmev_prp_xfer(ctrl, cmd_prp1(c), cmd_prp2(c), len,
 				      ctrl->storage + off, NVMEV_TO_HOST);
 	case nvme_cmd_write:
-		if (io->flags & NVMEV_IO_ZERO_HEAD)
-			zero_unit_outside(ctrl, off, off, off + len);
-		if (io->flags & NVMEV_IO_ZERO_TAIL)
-			zero_unit_outside(ctrl, off + len - 1, off, off + len);
 		return nvmev_prp_xfer(ctrl, cmd_prp1(c), cmd_prp2(c), len,
 				      ctrl->storage + off, NVMEV_FROM_HOST);
 	default:	/* compare reads host memory */
@@ -408,6 +588,94 @@ static u16 do_dsm(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
 	return st;
 }
 
+/*
+ * Gather the Copy sources, in order, to @dst: each as the dispatcher saw
+ * it at fetch time (an unmapped unit reads as zeroes).
+ */
+static void copy_gather(struct nvmev_ctrl *ctrl, const struct nvmev_io *io,
+			const struct copy_range0 *r, unsigned int nr, u8 *dst)
+{
+	unsigned int i, n, base = 0;
+	u64 first;
+
+	for (i = 0; i < nr; i++) {
+		u64 off = ns_off(io->ns, copy_slba(&r[i]));
+		u64 len = (u64)copy_nlb(&r[i]) << io->ns->lba_shift;
+
+		copy_units(io->ns, &r[i], &first, &n);
+		while (len) {
+			size_t k = min_t(u64, len, UNIT - (off & (UNIT - 1)));
+			unsigned int bit = base + (off / UNIT - first);
+
+			if ((io->flags & NVMEV_IO_HOLES) &&
+			    bit < NVMEV_MAX_XFER_UNITS &&
+			    test_bit(bit, io->unmapped))
+				nvmev_zero(dst, k);
+			else
+				nvmev_copy(dst, ctrl->storage + off, k);
+			dst += k;
+			off += k;
+			len -= k;
+		}
+		base += n;
+	}
+}
+
+/*
+ * Copy's data phase, storage to storage.  The destination's edge units
+ * that were unmapped have the rest zeroed, as a Write's have.  When a
+ * source overlaps the destination, every source is read (into a bounce
+ * buffer) before the destination is written: the NVMe specification
+ * leaves overlap undefined, nvmev copies as memmove() would, over the
+ * whole command.  MCL bounds the work: at most 1 MiB moved, twice when
+ * bounced.
+ */
+static u16 do_copy(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
+{
+	const struct nvme_command *c = &io->cmd;
+	unsigned int nr = (cdw(c, 12) & 0xff) + 1, i;
+	u64 doff = ns_off(io->ns, cmd_slba(c)), dend, total;
+	struct copy_range0 *r;
+	u8 *bounce = NULL;
+	u16 st;
+
+	NVMEV_FN();
+	r = kmalloc_array(nr, sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return SC_INTERNAL;
+	/*
+	 * The host must not change the list while the command is in flight;
+	 * checked again all the same, so storage stays within bounds.
+	 */
+	st = read_copy_ranges(ctrl, io, r, nr, &total);
+	if (!st)
+		st = check_range(io->ns, cmd_slba(c), total);
+	if (st)
+		goto out;
+	dend = doff + (total << io->ns->lba_shift);
+	for (i = 0; i < nr && !bounce; i++) {
+		u64 s = ns_off(io->ns, copy_slba(&r[i]));
+		u64 e = s + ((u64)copy_nlb(&r[i]) << io->ns->lba_shift);
+
+		if (s < dend && doff < e) {
+			bounce = kvmalloc(dend - doff, GFP_KERNEL);
+			if (!bounce) {
+				st = SC_INTERNAL;
+				goto out;
+			}
+			copy_gather(ctrl, io, r, nr, bounce);
+		}
+	}
+	if (bounce)
+		nvmev_copy(ctrl->storage + doff, bounce, dend - doff);
+	else
+		copy_gather(ctrl, io, r, nr, ctrl->storage + doff);
+	kvfree(bounce);
+out:
+	kfree(r);
+	return st;
+}
+
 void nvmev_io_execute(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
 {
 	const struct nvme_command *c = &io->cmd;
@@ -427,7 +695,10 @@ void nvmev_io_execute(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
 		case nvme_cmd_dsm:
 			st = do_dsm(ctrl, io);
 			break;
-		default:	/* flush: storage is the reserved region */
+		case NVMEV_CMD_COPY:
+			st = do_copy(ctrl, io);
+			break;
+		default:	/* flush: storage is the reserved region; verify */
 			break;
 		}
 	}
