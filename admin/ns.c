@@ -221,17 +221,15 @@ static u16 ns_create(struct nvmev_ctrl *ctrl, const struct nvme_command *c,
 	nsze = le64_to_cpu(id->nsze);
 	ncap = le64_to_cpu(id->ncap);
 	lbaf = id->flbas & 0xf;
-	if (lbaf > 1 || (id->flbas & 0x60)) {
+	/* LBA formats 0 and 1 only, no protection information */
+	if (lbaf > 1 || (id->flbas & 0x60) || id->dps)
 		st = SC_INVALID_FORMAT;
-	} else if (id->dps) {
-		st = SC_INVALID_FORMAT;		/* no protection information */
-	} else if (!nsze) {
+	else if (!nsze)
 		st = SC_INVALID_FIELD;
-	} else if (ncap != nsze) {
+	else if (ncap != nsze)
 		st = SC_THIN_PROV_NOT_SUPP;
-	} else if (id->nmic & 1) {
+	else if (id->nmic & 1)
 		st = SC_INVALID_FIELD;		/* one controller: no sharing */
-	}
 	if (st)
 		goto out;
 	ret = nvmev_ns_create(ctrl, 0, nsze, lbaf_shift(lbaf), &ns);
