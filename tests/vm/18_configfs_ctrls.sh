@@ -1,8 +1,9 @@
 #!/bin/sh
 # timeout: 420
 # Two controllers made through configfs, each on half of the reserved
-# region and its own CPU, with different model profiles: both bind to the
-# nvme driver, fio verifies on both at once, one is disabled in the middle
+# region and its own CPU, with different model profiles and two namespaces
+# (512 B and 4 KiB LBAs): both bind to the nvme driver, fio verifies on all
+# four namespaces at once, one is disabled in the middle
 # of fio on the other (which keeps going, verified) and comes back with
 # its data.  Hostile configfs input is refused with a message and leaves
 # nothing behind.  Ends with the module unloaded.
@@ -42,12 +43,22 @@ ctrl_dev() {
 	done
 	return 1
 }
-# wait_ns CTRL: until its namespace block device is there; prints it
+# ns_blk CTRL NSID: the block device of that namespace (the kernel names
+# disks by its own instance counter, not by NSID)
+ns_blk() {
+	_d=$(ctrl_dev "$1") || return 1
+	[ "$(cat "/sys/class/nvme/${_d#/dev/}/state" 2>/dev/null)" = live ] || return 1
+	for _b in /sys/block/${_d#/dev/}n*; do
+		[ "$(cat "$_b/nsid" 2>/dev/null)" = "$2" ] && [ -b "/dev/${_b##*/}" ] &&
+			{ echo "/dev/${_b##*/}"; return 0; }
+	done
+	return 1
+}
+# wait_ns CTRL [NSID]: until that namespace's block device is there; prints it
 wait_ns() {
 	_i=0
 	while [ $_i -lt 100 ]; do
-		_d=$(ctrl_dev "$1") && [ -b "${_d}n1" ] &&
-			[ "$(cat "/sys/class/nvme/${_d#/dev/}/state")" = live ] && { echo "${_d}n1"; return 0; }
+		ns_blk "$1" "${2:-1}" && return 0
 		usleep 200000
 		_i=$((_i + 1))
 	done
@@ -80,15 +91,17 @@ attr ssd_b memmap_size "$HALF"
 attr ssd_b cpus "$CPU_B"
 attr ssd_b profile optane
 attr ssd_b serial "NVMEVB"
-# one namespace each, all of the capacity: 512-byte LBAs on a, 4 KiB on b
-expect_ok "mkdir ssd_a/namespaces/1" mkdir "$CFG/ssd_a/namespaces/1"
-expect_ok "mkdir ssd_b/namespaces/1" mkdir "$CFG/ssd_b/namespaces/1"
+# two namespaces each: 1 of 128 MiB in 512-byte LBAs, 2 of the rest in 4 KiB
+for c in ssd_a ssd_b; do
+	expect_ok "mkdir $c/namespaces/1 and 2" mkdir "$CFG/$c/namespaces/1" "$CFG/$c/namespaces/2"
+	attr $c/namespaces/1 size 128M
+	attr $c/namespaces/2 lba_size 4096
+	attr $c/namespaces/1 enable 1
+	attr $c/namespaces/2 enable 1
+done
 bad_attr ssd_a/namespaces/1 lba_size 1024 "LBA size" "lba_size"
 expect_fail "namespaces/0 refused" mkdir "$CFG/ssd_a/namespaces/0"
 expect_fail "namespaces/x refused" mkdir "$CFG/ssd_a/namespaces/x"
-attr ssd_b/namespaces/1 lba_size 4096
-attr ssd_a/namespaces/1 enable 1
-attr ssd_b/namespaces/1 enable 1
 
 # a region past the reservation, and one overlapping an enabled controller
 expect_ok "mkdir ssd_c" mkdir "$CFG/ssd_c"
@@ -108,13 +121,19 @@ expect_ok "rmdir ssd_c (disabled)" rmdir "$CFG/ssd_c"
 attr ssd_b enable 1
 DEV_B=$(wait_ns ssd_b) || fail "ssd_b: no namespace block device after enable"
 ok "ssd_b is $DEV_B (PCI $(cat "$CFG/ssd_b/pci"))"
-check_true "two different devices" test "$DEV_A" != "$DEV_B"
-check_eq "$(cat "/sys/block/${DEV_B#/dev/}/queue/logical_block_size")" 4096 "ssd_b LBA size"
-check_eq "$(cat "/sys/block/${DEV_A#/dev/}/queue/logical_block_size")" 512 "ssd_a LBA size"
-check_eq "$(nvme id-ctrl "${DEV_A%n1}" | sed -n 's/^sn *: *//p' | sed 's/ *$//')" NVMEVA "ssd_a serial"
-check_eq "$(nvme id-ctrl "${DEV_B%n1}" | sed -n 's/^sn *: *//p' | sed 's/ *$//')" NVMEVB "ssd_b serial"
+DEV_A2=$(wait_ns ssd_a 2) || fail "ssd_a: no block device for namespace 2"
+DEV_B2=$(wait_ns ssd_b 2) || fail "ssd_b: no block device for namespace 2"
+check_true "four different block devices" test "$(printf '%s\n' "$DEV_A" "$DEV_B" "$DEV_A2" "$DEV_B2" | sort -u | wc -l)" = 4
+for d in "$DEV_A:512" "$DEV_B:512" "$DEV_A2:4096" "$DEV_B2:4096"; do
+	check_eq "$(cat "/sys/block/$(basename "${d%:*}")/queue/logical_block_size")" "${d#*:}" "${d%:*} LBA size"
+done
+check_eq "$(cat "/sys/block/$(basename "$DEV_A")/size")" $((128 * 2048)) "namespace 1 is 128 MiB"
+check_eq "$(nvme id-ctrl "$(ctrl_dev ssd_a)" | sed -n 's/^sn *: *//p' | sed 's/ *$//')" NVMEVA "ssd_a serial"
+check_eq "$(nvme id-ctrl "$(ctrl_dev ssd_b)" | sed -n 's/^sn *: *//p' | sed 's/ *$//')" NVMEVB "ssd_b serial"
 run nvme list
-check_eq "$(grep -c 'nvmev Virtual NVMe SSD' "$W/last.out")" 2 "nvme list shows two nvmev devices"
+check_eq "$(grep -c 'nvmev Virtual NVMe SSD' "$W/last.out")" 4 "nvme list shows four nvmev namespaces"
+run nvme list-subsys
+check_eq "$(grep -c 'nqn.*NVMEV[AB]' "$W/last.out")" 2 "nvme list-subsys shows two subsystems"
 check_eq "$(sed -n 's/^profile //p' "$NVMEV_DBG/ssd_b/model")" optane "debugfs ssd_b/model: optane"
 check_eq "$(sed -n 's/^profile //p' "$NVMEV_DBG/ssd_a/model")" 970pro "debugfs ssd_a/model: 970pro"
 
@@ -143,9 +162,10 @@ fio_check() { # NAME
 }
 fio_bg both_a "$DEV_A" 4k 8 &
 fio_bg both_b "$DEV_B" 16k 8 &
+fio_bg both_a2 "$DEV_A2" 8k 8 &
+fio_bg both_b2 "$DEV_B2" 4k 8 &
 wait
-fio_check both_a
-fio_check both_b
+for f in both_a both_b both_a2 both_b2; do fio_check $f; done
 
 # a pattern on ssd_b that must survive its disable/enable
 rand_file "$W/pat" 65536
@@ -196,7 +216,7 @@ check_true "ssd_a's block device gone" test ! -b "$DEV_A"
 attr ssd_b enable 0
 expect_fail "rmdir of a controller with a namespace directory refused" rmdir "$CFG/ssd_a"
 for c in ssd_a ssd_b; do
-	expect_ok "rmdir $c/namespaces/1" rmdir "$CFG/$c/namespaces/1"
+	expect_ok "rmdir $c/namespaces/1 and 2" rmdir "$CFG/$c/namespaces/1" "$CFG/$c/namespaces/2"
 	expect_ok "rmdir $c" rmdir "$CFG/$c"
 done
 check_eq "$(ls "$CFG" | grep -v '^features$' | wc -l)" 0 "no controller left in configfs"
