@@ -57,6 +57,13 @@
 #ifndef FTL_TRACE_PROGRAM
 #define FTL_TRACE_PROGRAM(ppa, start, done)	do { } while (0)
 #endif
+/* zoned model (zns.c): state is enum zns_state, wp an LBA */
+#ifndef FTL_TRACE_ZONE_STATE
+#define FTL_TRACE_ZONE_STATE(zone, from, to)	do { } while (0)
+#endif
+#ifndef FTL_TRACE_ZONE_RESET
+#define FTL_TRACE_ZONE_RESET(zone, wp)		do { } while (0)	/* wp before */
+#endif
 
 enum ftl_gc_policy {
 	FTL_GC_GREEDY = 0,		/* min valid count, O(log n) heap */
