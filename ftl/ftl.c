@@ -30,11 +30,6 @@ static inline u32 blk_lun(const struct ftl *f, u32 r)
 	return r % f->nluns;
 }
 
-static inline u32 lun_ch(const struct ftl *f, u32 lun)
-{
-	return lun % (u32)f->p.nr_ch;
-}
-
 static void line_set_state(struct ftl *f, u32 id, enum ftl_line_state s)
 {
 	f->lines[id].state = s;
@@ -151,112 +146,17 @@ static void line_close(struct ftl *f, u32 id, u64 t)
 }
 
 /* ------------------------------------------------------------------ */
-/* links and NAND timelines                                            */
-
-#define LINK_W		(1ull << FTL_LINK_BIN_SHIFT)
-#define LINK_MASK	(FTL_LINK_BINS - 1)
-
-static void link_advance(struct ftl_link *l, u64 now)
-{
-	u64 nb = now >> FTL_LINK_BIN_SHIFT;
-
-	if (nb <= l->base)
-		return;
-	if (nb - l->base >= FTL_LINK_BINS)
-		memset(l->used, 0, sizeof(l->used));
-	else
-		for (; l->base < nb; l->base++)
-			l->used[l->base & LINK_MASK] = 0;
-	l->base = nb;
-}
-
-static inline bool bin_full(const struct ftl_link *l, u64 b)
-{
-	return b < l->base + FTL_LINK_BINS && l->used[b & LINK_MASK] == LINK_W;
-}
-
-/* first bin at or after @b with room (or past the horizon), union-find style */
-static u64 link_next_free(struct ftl_link *l, u64 b)
-{
-	u64 r = b;
-
-	while (bin_full(l, r))
-		r += l->skip[r & LINK_MASK];
-	while (b < r && bin_full(l, b)) {
-		u64 nx = b + l->skip[b & LINK_MASK];
-
-		l->skip[b & LINK_MASK] = (u16)(r - b);
-		b = nx;
-	}
-	return r;
-}
-
-/* occupy @dur ns of link time at or after @ready; returns the end */
-static u64 link_xfer(struct ftl_link *l, u64 ready, u64 dur)
-{
-	u64 b = ready >> FTL_LINK_BIN_SHIFT, end = ready;
-
-	if (b < l->base)
-		b = l->base;
-	while (dur) {
-		u64 bs, s, x;
-		u16 *u;
-
-		b = link_next_free(l, b);
-		bs = b << FTL_LINK_BIN_SHIFT;
-		if (b >= l->base + FTL_LINK_BINS) {
-			end = ftl_max64(ready, bs) + dur;	/* beyond the horizon */
-			break;
-		}
-		u = &l->used[b & LINK_MASK];
-		s = ftl_max64(ready, bs + *u);
-		if (s < bs + LINK_W) {
-			x = ftl_min64(bs + LINK_W - s, dur);
-			*u = (u16)(s + x - bs);
-			if (*u == LINK_W)
-				l->skip[b & LINK_MASK] = 1;
-			dur -= x;
-			end = s + x;
-		}
-		b++;
-	}
-	l->last_end = ftl_max64(l->last_end, end);
-	return end;
-}
-
-static void links_advance(struct ftl *f, u64 now)
-{
-	u32 i;
-
-	for (i = 0; i < f->p.nr_ch; i++)
-		link_advance(&f->ch[i], now);
-	link_advance(&f->pcie[0], now);
-	link_advance(&f->pcie[1], now);
-}
+/* NAND operations on the flash timing layer (ftl/flash.c)             */
 
 static u64 nand_read(struct ftl *f, u32 ppa, u32 units, u64 t)
 {
-	u32 lun = blk_lun(f, ppa_blk(f, ppa));
-	u32 ch = lun_ch(f, lun);
-	u64 s = ftl_max64(t, f->lun_avail[lun]);
-
-	f->lun_avail[lun] = s + f->p.t_read_ns;
-	f->st.nand_read_pages++;
-	return link_xfer(&f->ch[ch], f->lun_avail[lun], units * f->ch_unit_ns);
+	return flash_read(&f->fl, blk_lun(f, ppa_blk(f, ppa)), units, t);
 }
 
 /* program the flash page starting at @ppa; data in controller at @t */
 static u64 nand_prog(struct ftl *f, u32 ppa, u64 t)
 {
-	u32 lun = blk_lun(f, ppa_blk(f, ppa));
-	u32 ch = lun_ch(f, lun);
-	u64 xe = link_xfer(&f->ch[ch], t, f->upp * f->ch_unit_ns);
-	u64 ps = ftl_max64(xe, f->lun_avail[lun]);
-
-	f->lun_avail[lun] = ps + f->p.t_prog_ns;
-	f->st.nand_prog_pages++;
-	FTL_TRACE_PROGRAM(ppa, ps, f->lun_avail[lun]);
-	return f->lun_avail[lun];
+	return flash_prog(&f->fl, blk_lun(f, ppa_blk(f, ppa)), ppa, t);
 }
 
 /* erase every block of a line: one (multi-plane) erase per LUN */
@@ -266,12 +166,8 @@ static u64 nand_erase_line(struct ftl *f, u32 id, u64 t)
 	u32 lun;
 
 	FTL_FN();
-	for (lun = 0; lun < f->nluns; lun++) {
-		u64 s = ftl_max64(t, f->lun_avail[lun]);
-
-		f->lun_avail[lun] = s + f->p.t_erase_ns;
-		done = ftl_max64(done, f->lun_avail[lun]);
-	}
+	for (lun = 0; lun < f->nluns; lun++)
+		done = ftl_max64(done, flash_erase(&f->fl, lun, t));
 	f->lines[id].erase_cnt++;
 	f->st.erase_blocks += f->blks_per_line;
 	FTL_TRACE_ERASE(id);
@@ -282,60 +178,6 @@ static u64 nand_erase_line(struct ftl *f, u32 id, u64 t)
 
 /* ------------------------------------------------------------------ */
 /* write buffer                                                        */
-
-static void wb_reclaim(struct ftl *f, u64 t)
-{
-	u32 i = 0;
-
-	while (i < f->wb_n) {
-		if (f->wb[i].done_ns <= t) {
-			f->wb_used -= f->wb[i].units;
-			f->wb[i] = f->wb[--f->wb_n];
-		} else {
-			i++;
-		}
-	}
-}
-
-/* take one buffer slot at or after @t; returns when it was available */
-static u64 wb_reserve(struct ftl *f, u64 t)
-{
-	FTL_FN();
-	wb_reclaim(f, t);
-	while (f->wb_used >= f->wb_cap && f->wb_n) {
-		u64 first = U64_MAX;
-		u32 i;
-
-		for (i = 0; i < f->wb_n; i++)
-			first = ftl_min64(first, f->wb[i].done_ns);
-		FTL_TRACE_BUFFER_FULL(f->wb_used);
-		f->st.wb_full_events++;
-		t = ftl_max64(t, first);
-		wb_reclaim(f, t);
-	}
-	f->wb_used++;
-	return t;
-}
-
-static void wb_add(struct ftl *f, u64 done, u32 page, u32 units)
-{
-	FTL_FN();
-	struct ftl_wb_prog *e = &f->wb[f->wb_n++];
-
-	e->done_ns = done;
-	e->page = page;
-	e->units = units;
-}
-
-static u64 wb_last_done(const struct ftl *f)
-{
-	u64 last = 0;
-	u32 i;
-
-	for (i = 0; i < f->wb_n; i++)
-		last = ftl_max64(last, f->wb[i].done_ns);
-	return last;
-}
 
 static bool wp_partial_has(const struct ftl *f, const struct ftl_wp *wp, u32 ppa)
 {
@@ -350,14 +192,9 @@ static bool wp_partial_has(const struct ftl *f, const struct ftl_wp *wp, u32 ppa
 /* is the unit at @ppa still in controller DRAM (not yet on NAND) at @t? */
 static bool in_buffer(const struct ftl *f, u32 ppa, u64 t)
 {
-	u32 page = ppa / f->upp, i;
-
 	if (wp_partial_has(f, &f->host_wp, ppa) || wp_partial_has(f, &f->gc_wp, ppa))
 		return true;
-	for (i = 0; i < f->wb_n; i++)
-		if (f->wb[i].page == page && f->wb[i].done_ns > t)
-			return true;
-	return false;
+	return flash_wb_pending(&f->fl, ppa / f->upp, t);
 }
 
 /* ------------------------------------------------------------------ */
@@ -579,7 +416,7 @@ static u64 host_prog(struct ftl *f, u64 t, u32 units_in_buffer)
 	u32 first = wp->line * f->upl + wp->off - f->upp;
 	u64 done = nand_prog(f, first, t);
 
-	wb_add(f, done, first / f->upp, units_in_buffer);
+	flash_wb_add(&f->fl, done, first / f->upp, units_in_buffer);
 	if (wp->off == f->upl) {
 		line_close(f, wp->line, t);
 		wp->line = FTL_INVALID;
@@ -637,10 +474,10 @@ u64 ftl_write(struct ftl *f, u64 lpn, u32 nr, u64 now, bool fua)
 
 	FTL_FN();
 	nr = clamp_nr(f, lpn, nr);
-	links_advance(f, now);
+	flash_advance(&f->fl, now);
 	for (i = 0; i < nr; i++) {
-		t = wb_reserve(f, t);
-		t = link_xfer(&f->pcie[1], t, f->pcie_unit_ns) + f->p.wb_copy_ns;
+		t = flash_wb_reserve(&f->fl, t);
+		t = flash_pcie(&f->fl, FLASH_H2D, t, 1) + f->p.wb_copy_ns;
 		last = ftl_max64(last, host_place(f, (u32)lpn + i, t));
 	}
 	if (fua && nr) {
@@ -657,8 +494,8 @@ u64 ftl_read(struct ftl *f, u64 lpn, u32 nr, u64 now)
 
 	FTL_FN();
 	nr = clamp_nr(f, lpn, nr);
-	links_advance(f, now);
-	wb_reclaim(f, t);
+	flash_advance(&f->fl, now);
+	flash_wb_reclaim(&f->fl, t);
 	while (i < nr) {
 		u32 ppa = f->map[lpn + i], n = 1;
 		u64 ready = t;
@@ -672,7 +509,7 @@ u64 ftl_read(struct ftl *f, u64 lpn, u32 nr, u64 now)
 				n++;
 			ready = nand_read(f, ppa, n, t);
 		}
-		end = ftl_max64(end, link_xfer(&f->pcie[0], ready, n * f->pcie_unit_ns));
+		end = ftl_max64(end, flash_pcie(&f->fl, FLASH_D2H, ready, n));
 		i += n;
 	}
 	f->st.host_read_units += nr;
@@ -684,10 +521,10 @@ u64 ftl_flush(struct ftl *f, u64 now)
 	u64 t = now + f->p.fw_other_ns;
 
 	FTL_FN();
-	links_advance(f, now);
+	flash_advance(&f->fl, now);
 	host_pad(f, t);
-	wb_reclaim(f, t);
-	return ftl_max64(t, wb_last_done(f));
+	flash_wb_reclaim(&f->fl, t);
+	return ftl_max64(t, flash_wb_last_done(&f->fl));
 }
 
 u64 ftl_trim(struct ftl *f, u64 lpn, u32 nr, u64 now)
@@ -737,10 +574,10 @@ void ftl_idle(struct ftl *f, u64 now)
 	 * there is nothing to do */
 	if (f->victim == FTL_INVALID && f->free_cnt >= f->high_wm)
 		return;
-	links_advance(f, now);
+	flash_advance(&f->fl, now);
 	/* only when the model device is idle too: never run ahead of time */
 	for (i = 0; i < f->nluns; i++)
-		if (f->lun_avail[i] > now)
+		if (f->fl.lun_avail[i] > now)
 			return;
 	idle_gc(f, now);
 }
@@ -754,23 +591,22 @@ u64 ftl_logical_pages(const struct ftl *f)
 /* lifetime                                                            */
 
 static size_t meta_sizes(const struct ftl *f, size_t *map, size_t *rmap, size_t *blk,
-			 size_t *lines, size_t *lists, size_t *tl, size_t *wb)
+			 size_t *lines, size_t *lists, size_t *fl)
 {
 	*map = (size_t)f->logical_units * sizeof(u32);
 	*rmap = (size_t)f->phys_units * sizeof(u32);
 	*blk = (size_t)f->nlines * f->blks_per_line * sizeof(u16);
 	*lines = (size_t)f->nlines * sizeof(struct ftl_line);
 	*lists = (size_t)f->nlines * sizeof(u32) * 2;
-	*tl = (size_t)f->nluns * sizeof(u64) + (size_t)(f->p.nr_ch + 2) * sizeof(struct ftl_link);
-	*wb = (size_t)f->wb_max * sizeof(struct ftl_wb_prog);
-	return *map + *rmap + *blk + *lines + *lists + *tl + *wb + sizeof(*f);
+	*fl = flash_metadata_bytes(&f->fl);
+	return *map + *rmap + *blk + *lines + *lists + *fl + sizeof(*f);
 }
 
 size_t ftl_metadata_bytes(const struct ftl *f)
 {
-	size_t a, b, c, d, e, g, h;
+	size_t a, b, c, d, e, g;
 
-	return meta_sizes(f, &a, &b, &c, &d, &e, &g, &h);
+	return meta_sizes(f, &a, &b, &c, &d, &e, &g);
 }
 
 void ftl_exit(struct ftl *f)
@@ -781,16 +617,13 @@ void ftl_exit(struct ftl *f)
 	ftl_free(f->lines);
 	ftl_free(f->free_q);
 	ftl_free(f->heap);
-	ftl_free(f->lun_avail);
-	ftl_free(f->ch);
-	ftl_free(f->pcie);
-	ftl_free(f->wb);
+	flash_exit(&f->fl);
 	memset(f, 0, sizeof(*f));
 }
 
 int ftl_init(struct ftl *f, const struct ftl_params *params)
 {
-	size_t smap, srmap, sblk, slines, slists, stl, swb;
+	size_t smap, srmap, sblk, slines, slists, sfl;
 	u64 by_op, bound;
 	u32 i;
 	int ret;
@@ -812,10 +645,6 @@ int ftl_init(struct ftl *f, const struct ftl_params *params)
 	f->phys_units = f->upl * f->nlines;
 	f->low_wm = (u32)f->p.gc_low_lines;
 	f->high_wm = (u32)f->p.gc_high_lines;
-	f->wb_cap = (u32)(f->p.wb_bytes >> FTL_UNIT_SHIFT);
-	f->wb_max = f->wb_cap;
-	f->ch_unit_ns = ftl_div64((u64)FTL_UNIT_SIZE * 1000, f->p.ch_mbps);
-	f->pcie_unit_ns = ftl_div64((u64)FTL_UNIT_SIZE * 1000, f->p.pcie_mbps);
 
 	/*
 	 * Exported capacity: the OP share, and never more than GC can always
@@ -842,19 +671,18 @@ int ftl_init(struct ftl *f, const struct ftl_params *params)
 	if (!f->logical_units)
 		return -EINVAL;
 
-	meta_sizes(f, &smap, &srmap, &sblk, &slines, &slists, &stl, &swb);
+	ret = flash_init(&f->fl, &f->p, 0);
+	if (ret)
+		return ret;
+	meta_sizes(f, &smap, &srmap, &sblk, &slines, &slists, &sfl);
 	f->map = ftl_zalloc(smap);
 	f->rmap = ftl_zalloc(srmap);
 	f->blk_vpc = ftl_zalloc(sblk);
 	f->lines = ftl_zalloc(slines);
 	f->free_q = ftl_zalloc(slists / 2);
 	f->heap = ftl_zalloc(slists / 2);
-	f->lun_avail = ftl_zalloc(f->nluns * sizeof(u64));
-	f->ch = ftl_zalloc(f->p.nr_ch * sizeof(struct ftl_link));
-	f->pcie = ftl_zalloc(2 * sizeof(struct ftl_link));
-	f->wb = ftl_zalloc(swb);
 	if (!f->map || !f->rmap || !f->blk_vpc || !f->lines || !f->free_q ||
-	    !f->heap || !f->lun_avail || !f->ch || !f->pcie || !f->wb) {
+	    !f->heap) {
 		ftl_exit(f);
 		return -ENOMEM;
 	}
@@ -925,8 +753,11 @@ void ftl_stats(const struct ftl *f, struct ftl_stats *st)
 		ftl_div64(st->nand_write_units * 1000, st->host_write_units) : 0;
 	st->lines_total = f->nlines;
 	st->lines_free = f->free_cnt;
-	st->wb_used_units = f->wb_used;
-	st->wb_capacity_units = f->wb_cap;
+	st->nand_read_pages = f->fl.nand_read_pages;
+	st->nand_prog_pages = f->fl.nand_prog_pages;
+	st->wb_full_events = f->fl.wb_full_events;
+	st->wb_used_units = f->fl.wb_used;
+	st->wb_capacity_units = f->fl.wb_cap;
 	st->mapped_units = f->mapped;
 	st->logical_units = f->logical_units;
 	st->physical_units = f->phys_units;

@@ -21,6 +21,7 @@
 #define NVMEV_FTL_H
 
 #include "compat.h"
+#include "flash.h"
 
 #define FTL_UNIT_SHIFT		12
 #define FTL_UNIT_SIZE		(1u << FTL_UNIT_SHIFT)	/* mapping unit: 4 KiB */
@@ -55,6 +56,13 @@
 #endif
 #ifndef FTL_TRACE_PROGRAM
 #define FTL_TRACE_PROGRAM(ppa, start, done)	do { } while (0)
+#endif
+/* zoned model (zns.c): state is enum zns_state, wp an LBA */
+#ifndef FTL_TRACE_ZONE_STATE
+#define FTL_TRACE_ZONE_STATE(zone, from, to)	do { } while (0)
+#endif
+#ifndef FTL_TRACE_ZONE_RESET
+#define FTL_TRACE_ZONE_RESET(zone, wp)		do { } while (0)	/* wp before */
 #endif
 
 enum ftl_gc_policy {
@@ -148,28 +156,6 @@ struct ftl_wp {
 	u64 ready_ns;		/* data of the open flash page ready (GC) */
 };
 
-struct ftl_wb_prog {
-	u64 done_ns;		/* program completes, buffer slots released */
-	u32 page;		/* global flash page id (ppa / units per page) */
-	u32 units;		/* buffer slots held */
-};
-
-/*
- * A transfer link (NAND channel, PCIe direction) as a calendar of 2 us bins
- * over a 4 ms horizon: a transfer takes the earliest free link time at or
- * after its data is ready, so a transfer queued behind a busy LUN does not
- * block later-issued ones that are ready sooner (no head-of-line blocking),
- * while the bandwidth limit holds.  Beyond the horizon, no contention.
- */
-#define FTL_LINK_BIN_SHIFT	11		/* 2048 ns per bin */
-#define FTL_LINK_BINS		2048		/* power of two */
-struct ftl_link {
-	u64 base;			/* first bin of the window */
-	u64 last_end;			/* latest transfer end scheduled */
-	u16 used[FTL_LINK_BINS];	/* ns of each bin taken, as a prefix */
-	u16 skip[FTL_LINK_BINS];	/* full bin: bins to jump (path-compressed) */
-};
-
 struct ftl_stats {
 	u64 host_read_units;
 	u64 host_write_units;
@@ -207,9 +193,6 @@ struct ftl {
 	u32 phys_units;
 	u32 logical_units;
 	u32 low_wm, high_wm;
-	u32 wb_cap;		/* write buffer capacity, units */
-	u64 ch_unit_ns;		/* 4 KiB over the channel */
-	u64 pcie_unit_ns;	/* 4 KiB over PCIe */
 
 	/* mapping: 4 + 4 bytes per unit */
 	u32 *map;		/* LPN -> PPA */
@@ -230,18 +213,12 @@ struct ftl {
 	u64 victim_done_ns;	/* latest completion of this victim's ops */
 	bool victim_fg;
 
-	/* timelines (ns) */
-	u64 *lun_avail;
-	struct ftl_link *ch;		/* per channel */
-	struct ftl_link *pcie;		/* [0] device->host, [1] host->device */
-
-	/* write buffer */
-	struct ftl_wb_prog *wb;
-	u32 wb_n, wb_max;
-	u32 wb_used;		/* units held: pending programs + open page */
+	/* timelines and write buffer (ftl/flash.h) */
+	struct flash fl;
 
 	u32 mapped;
-	struct ftl_stats st;	/* running counters (derived fields filled in ftl_stats) */
+	/* running counters (derived fields and the flash's filled in ftl_stats) */
+	struct ftl_stats st;
 
 	/* optional observers for tests: data placed/moved, line erased */
 	void (*hook_place)(void *arg, u32 lpn, u32 from, u32 to);

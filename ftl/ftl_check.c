@@ -131,13 +131,13 @@ int ftl_check(const struct ftl *f, char *msg, size_t len)
 		FAIL("sum of line valid counts %llu != mapped %u",
 		     (unsigned long long)sum_vpc, f->mapped);
 
-	for (i = 0; i < f->wb_n; i++)
-		wbu += f->wb[i].units;
+	for (i = 0; i < f->fl.wb_n; i++)
+		wbu += f->fl.wb[i].units;
 	if (f->host_wp.line != FTL_INVALID)
 		wbu += f->host_wp.off % f->upp;
-	if (wbu != f->wb_used || f->wb_used > f->wb_cap)
+	if (wbu != f->fl.wb_used || f->fl.wb_used > f->fl.wb_cap)
 		FAIL("write buffer holds %u units, counter %u, capacity %u", wbu,
-		     f->wb_used, f->wb_cap);
+		     f->fl.wb_used, f->fl.wb_cap);
 	if (f->free_cnt == 0)
 		FAIL("no free line left");
 out:

@@ -44,9 +44,9 @@ static u64 settle(struct ftl *f, u64 now)
 	u32 i;
 
 	for (i = 0; i < f->nluns; i++)
-		t = ftl_max64(t, f->lun_avail[i]);
+		t = ftl_max64(t, f->fl.lun_avail[i]);
 	for (i = 0; i < f->p.nr_ch; i++)
-		t = ftl_max64(t, f->ch[i].last_end);
+		t = ftl_max64(t, f->fl.ch[i].last_end);
 	return t + 1000000;
 }
 

@@ -216,7 +216,7 @@ static void t_geometry(struct tctx *c)
 			     (unsigned long long)f.p.nr_ch, (unsigned long long)f.p.luns_per_ch,
 			     (unsigned long long)f.p.pg_size, (unsigned long long)f.p.pgs_per_blk,
 			     f.nlines, f.upl, f.phys_units, f.logical_units,
-			     100.0 * ((double)f.phys_units / f.logical_units - 1), f.wb_cap,
+			     100.0 * ((double)f.phys_units / f.logical_units - 1), f.fl.wb_cap,
 			     ftl_metadata_bytes(&f), per_unit, per_phys);
 			if (per_unit > 16.0) {
 				tfail(c, "%s %llu MiB: %.2f metadata bytes per unit", ftl_profile_names[k],
@@ -290,7 +290,7 @@ static void t_fua_flush(struct tctx *c)
 	CHECK(c, d - now < prog, "non-FUA write waited for NAND (%llu)", (unsigned long long)(d - now));
 	/* data still in the buffer: read served without NAND */
 	d = ftl_read(&f, 0, 1, d);
-	CHECK(c, f.st.nand_read_pages == 0, "buffered data read from NAND");
+	CHECK(c, f.fl.nand_read_pages == 0, "buffered data read from NAND");
 	d = ftl_flush(&f, d);
 	CHECK(c, d - now >= prog, "flush did not wait for the program");
 	CHECK(c, f.st.pad_units == f.upp - 1, "flush padded %llu units", (unsigned long long)f.st.pad_units);
@@ -322,10 +322,10 @@ static void t_buffer_full(struct tctx *c)
 
 	ftl_params_default(&p, "970pro", 1ull << 30);
 	TRY(c, ftl_init(&f, &p));
-	n = f.wb_cap * 4;
+	n = f.fl.wb_cap * 4;
 	for (i = 0; i < n; i++) {
 		d = ftl_write(&f, i, 1, now, false);
-		CHECK(c, f.wb_used <= f.wb_cap, "buffer over capacity");
+		CHECK(c, f.fl.wb_used <= f.fl.wb_cap, "buffer over capacity");
 	}
 	ftl_stats(&f, &st);
 	CHECK(c, st.wb_full_events > 0, "no buffer-full stall");
@@ -621,7 +621,7 @@ static void t_gc_timing(struct tctx *c)
 	for (i = 0; i < n; i++)
 		d = twrite(c, (u32)i, 1, false);
 	c->now = d + 100000000;
-	reads = c->f.st.nand_read_pages;
+	reads = c->f.fl.nand_read_pages;
 	t0 = c->now;
 	/* random overwrites at full speed until GC has run several times */
 	while (c->f.st.gc_runs < 20) {
@@ -629,7 +629,7 @@ static void t_gc_timing(struct tctx *c)
 		c->now += 100;
 	}
 	tverify(c);
-	CHECK(c, c->f.st.nand_read_pages > reads, "GC did no NAND reads");
+	CHECK(c, c->f.fl.nand_read_pages > reads, "GC did no NAND reads");
 	/* throughput must be limited by NAND, i.e. completions far behind arrivals */
 	CHECK(c, d > c->now, "GC cost nothing");
 	{
@@ -637,7 +637,7 @@ static void t_gc_timing(struct tctx *c)
 		u32 l;
 
 		for (l = 0; l < c->f.nluns; l++)
-			maxl = ftl_max64(maxl, c->f.lun_avail[l]);
+			maxl = ftl_max64(maxl, c->f.fl.lun_avail[l]);
 		CHECK(c, maxl > t0 + c->f.p.t_erase_ns, "no erase time charged");
 	}
 }
