@@ -53,7 +53,7 @@ static u64 idle(struct ftl *f, u64 now, u64 ns)
 	u32 i;
 
 	for (i = 0; i < f->nluns; i++)
-		t = ftl_max64(t, f->lun_avail[i]);
+		t = ftl_max64(t, f->fl.lun_avail[i]);
 	for (; t < end; t += 100000)
 		ftl_idle(f, t);
 	return ftl_max64(end, t);
