@@ -74,6 +74,27 @@ if [ "$NVMEV_MODE" = control ]; then
 	dmesg | grep -E 'nvme ' | tail -10
 fi
 
+# The controller in configfs, and a second namespace made by the host:
+# shrink namespace 1 (disable: its data goes), then nvme create-ns
+C=/sys/kernel/config/nvmev/nvmev0
+if [ -d "$C" ]; then
+	vm_section "configfs: $C"
+	for a in enable memmap_start memmap_size cpus profile mdts serial pci capacity; do
+		printf '%-13s %s\n' "$a" "$(cat "$C/$a")"
+	done
+	printf '%-13s %s\n' "namespaces/1" "$(cat "$C/namespaces/1/state")"
+	vm_section "Namespaces: namespace 1 to 512 MiB, then nvme create-ns of 256 MiB in 4 KiB LBAs"
+	vm_show sh -c "echo 0 > $C/namespaces/1/enable"
+	vm_show sh -c "echo 512M > $C/namespaces/1/size"
+	vm_show sh -c "echo 1 > $C/namespaces/1/enable"
+	sleep 2
+	vm_show nvme create-ns "$NVMEV_CTRL" --nsze=65536 --ncap=65536 --flbas=1
+	vm_show nvme attach-ns "$NVMEV_CTRL" --namespace-id=2 --controllers=1
+	sleep 2
+	vm_show nvme list
+	vm_show cat "$NVMEV_CDBG/namespaces"
+fi
+
 D=$NVMEV_DBG
 if [ -d "$D" ]; then
 	vm_section "Tracing and statistics: $D"
