@@ -78,8 +78,10 @@ dkms_stage() {
 	dres() { echo "$1" | tee -a "$dlog"; echo "[dkms] $1" >>"$RES"; }
 	if ! command -v dkms >/dev/null 2>&1; then
 		echo "installing dkms" | tee -a "$dlog"
-		DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends dkms >>"$dlog" 2>&1 ||
-			{ dres "FAIL: dkms_install: apt-get install dkms failed (see $dlog)"; return; }
+		DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends dkms >>"$dlog" 2>&1 || {
+			$SUDO apt-get update -q >>"$dlog" 2>&1
+			DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends dkms >>"$dlog" 2>&1
+		} || { dres "FAIL: dkms_install: apt-get install dkms failed (see $dlog)"; return; }
 	fi
 	if [ -n "$(dkms status nvmev 2>/dev/null)" ]; then
 		dres "SKIP: dkms: nvmev is already installed in DKMS here ($(dkms status nvmev | head -n 1)); not touching it"
