@@ -1,5 +1,5 @@
 #!/bin/sh
-# timeout: 120
+# timeout: 300
 # tools/nvmev-preflight against made-up hosts (NVMEV_PREFLIGHT_ROOT): the
 # cases one VM boot cannot show.  No reservation (names it, proposes System
 # RAM with a GRUB line escaped \\\$), interrupt remapping on, memmap= forms

@@ -1,5 +1,5 @@
 #!/bin/sh
-# timeout: 150
+# timeout: 240
 # tools/nvmev-preflight on the test bed itself (busybox only): it finds the
 # bed's memmap=SIZE$START reservation, reports no IOMMU, suggests two CPUs
 # other than CPU 0, and the insmod line it prints loads a working device.
