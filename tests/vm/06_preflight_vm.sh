@@ -49,6 +49,8 @@ write_read_cmp 2048 "$W/d.bin"
 # 3. while it is loaded, preflight says so and blocks
 expect_fail "preflight with nvmev loaded" sh "$PF"
 check_match "$(cat "$W/last.out")" 'BLOCK\] module: nvmev is already loaded' "names the loaded module"
+check_match "$(cat "$W/last.out")" "^\[ok\]    memmap: memmap=$NVMEV_MEMMAP_SIZE" "the bed's region still counts (used by nvmev itself)"
+check_eq "$(grep -c GRUB_CMDLINE_LINUX "$W/last.out")" 0 "no new reservation proposed while nvmev uses it"
 expect_ok "rmmod nvmev" rmmod nvmev
 wait_for_no_dev 20 || fail "nvme0 still present 20 s after rmmod"
 check_true "nvmev unloaded" test ! -d /sys/module/nvmev
