@@ -62,4 +62,45 @@ fuzz:
 shell:
 	tools/vm/nvmev-vm shell
 
-.PHONY: all modules clean lint unit demo check check-debug bench fuzz shell
+# DKMS: build and install nvmev.ko for every installed kernel that has its
+# headers (and, through DKMS, for kernels installed later).  Builds only:
+# nothing is loaded.  Needs root (sudo is used otherwise) and the dkms
+# package.  Both targets are idempotent.  Documentation/host.rst.
+DKMS_NAME := nvmev
+DKMS_VER := $(shell sed -n 's/^\#define NVMEV_VERSION[[:space:]]*"\(.*\)"/\1/p' core/nvmev.h)
+DKMS_SRC := /usr/src/$(DKMS_NAME)-$(DKMS_VER)
+DKMS_FILES := Kbuild Makefile dkms.conf core admin io ftl trace
+# kernels with headers, or DKMS_KERNELS="<release> ..."
+DKMS_KERNELS ?= $(notdir $(patsubst %/build/Makefile,%,$(wildcard /lib/modules/*/build/Makefile)))
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+dkms-check:
+	@command -v dkms >/dev/null 2>&1 || { \
+		echo "dkms is not installed: apt-get install dkms (Debian/Ubuntu), dnf install dkms (Fedora)"; exit 1; }
+	@grep -q '^PACKAGE_VERSION="$(DKMS_VER)"$$' dkms.conf || { \
+		echo "dkms.conf: PACKAGE_VERSION differs from NVMEV_VERSION $(DKMS_VER) in core/nvmev.h"; exit 1; }
+	@[ -n "$(DKMS_KERNELS)" ] || { echo "no kernel with headers in /lib/modules/*/build"; exit 1; }
+
+dkms-install: dkms-check
+	@$(MAKE) --no-print-directory dkms-remove
+	$(SUDO) mkdir -p $(DKMS_SRC)
+	tar -cf - --exclude='*.o' --exclude='*.ko' --exclude='*.mod' --exclude='*.mod.c' --exclude='.*.cmd' \
+		--exclude='*.symvers' --exclude='*.order' $(DKMS_FILES) | $(SUDO) tar -xf - -C $(DKMS_SRC)
+	$(SUDO) dkms add -m $(DKMS_NAME) -v $(DKMS_VER)
+	@set -e; for k in $(DKMS_KERNELS); do \
+		echo "== dkms install $(DKMS_NAME)/$(DKMS_VER) for $$k"; \
+		$(SUDO) dkms install -m $(DKMS_NAME) -v $(DKMS_VER) -k $$k; \
+	done
+	dkms status $(DKMS_NAME)
+	@for k in $(DKMS_KERNELS); do modinfo -k $$k -F filename $(DKMS_NAME); done
+
+dkms-remove:
+	@command -v dkms >/dev/null 2>&1 || { \
+		echo "dkms is not installed: nothing to remove (apt-get install dkms to use DKMS)"; exit 0; }
+	@set -e; for v in $$(dkms status $(DKMS_NAME) 2>/dev/null | sed -n 's|^$(DKMS_NAME)[/,] *\([^,:]*\).*|\1|p' | sort -u); do \
+		echo "== dkms remove $(DKMS_NAME)/$$v --all"; \
+		$(SUDO) dkms remove -m $(DKMS_NAME) -v $$v --all; \
+	done
+	$(SUDO) rm -rf $(DKMS_SRC)
+
+.PHONY: all modules clean lint unit demo check check-debug bench fuzz shell dkms-check dkms-install dkms-remove

@@ -7,7 +7,11 @@
 # and the last line is exactly "N passed, N failed".
 #
 # Environment: NVMEV_CHECK_KERNELS="6.1 6.12" (default), NVMEV_VM_ARGS
-# (extra nvmev-vm options, e.g. "--control"), NVMEV_SKIP_UNIT=1.
+# (extra nvmev-vm options, e.g. "--control"), NVMEV_SKIP_UNIT=1,
+# NVMEV_SKIP_DKMS=1 (the DKMS stage: make dkms-install for those kernels,
+# then dkms-remove; builds only, loads nothing; skipped when nvmev is
+# already installed in DKMS on this machine, so a user's install is never
+# removed).
 set -uo pipefail
 # The whole script is one brace group: bash parses it before running it, so
 # editing this file while a run is in progress cannot break that run.
@@ -55,6 +59,71 @@ if [ -f tests/unit/Makefile ] && [ "${NVMEV_SKIP_UNIT:-0}" != 1 ]; then
 		echo "[unit] FAIL: make_unit: no test ran" >>"$RES"
 	fi
 	echo "unit tests: exit $urc, $(( $(date +%s) - t0 ))s (log: $ulog)"
+fi
+
+# 1b. DKMS: install for every kernel with headers, check, remove -------------
+# The newest /lib/modules/<release> of a kernel series (6.1, 6.12) with headers.
+krel_of() {
+	local r best=""
+	for r in $(ls /lib/modules 2>/dev/null | sort -V); do
+		case $r in "$1".*|"$1"-*) [ -f "/lib/modules/$r/build/Makefile" ] && best=$r;; esac
+	done
+	echo "$best"
+}
+dkms_stage() {
+	local dlog=$BUILD_ROOT/dkms.log t0 k rel ko st SUDO=""
+	[ "$(id -u)" = 0 ] || SUDO=sudo
+	t0=$(date +%s)
+	: >"$dlog"
+	dres() { echo "$1" | tee -a "$dlog"; echo "[dkms] $1" >>"$RES"; }
+	if ! command -v dkms >/dev/null 2>&1; then
+		echo "installing dkms" | tee -a "$dlog"
+		DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends dkms >>"$dlog" 2>&1 || {
+			$SUDO apt-get update -q >>"$dlog" 2>&1
+			DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends dkms >>"$dlog" 2>&1
+		} || { dres "FAIL: dkms_install: apt-get install dkms failed (see $dlog)"; return; }
+	fi
+	if [ -n "$(dkms status nvmev 2>/dev/null)" ]; then
+		dres "SKIP: dkms: nvmev is already installed in DKMS here ($(dkms status nvmev | head -n 1)); not touching it"
+		return
+	fi
+	if make --no-print-directory dkms-install >>"$dlog" 2>&1; then
+		dres "PASS: dkms_install"
+	else
+		dres "FAIL: dkms_install: make dkms-install failed: $(grep -iE 'error|bad exit' "$dlog" | head -n 1 | cut -c1-160)"
+		tail -20 "$dlog" | sed 's/^/  | /'
+	fi
+	st=$(dkms status nvmev 2>/dev/null)
+	echo "$st" | sed 's/^/dkms status: /' | tee -a "$dlog"
+	for k in $KERNELS; do
+		rel=$(krel_of "$k")
+		if [ -z "$rel" ]; then
+			dres "FAIL: dkms_$k: no kernel $k with headers in /lib/modules"
+			continue
+		fi
+		ko=$(ls /lib/modules/"$rel"/updates/dkms/nvmev.ko* 2>/dev/null | head -n 1)
+		if ! echo "$st" | grep -q ", $rel, .*: installed"; then
+			dres "FAIL: dkms_$k: dkms status does not say installed for $rel"
+		elif [ -z "$ko" ]; then
+			dres "FAIL: dkms_$k: no nvmev.ko* in /lib/modules/$rel/updates/dkms"
+		elif [ "$(modinfo -k "$rel" -F vermagic nvmev 2>/dev/null | cut -d' ' -f1)" != "$rel" ]; then
+			dres "FAIL: dkms_$k: modinfo -k $rel nvmev does not give vermagic $rel"
+		else
+			dres "PASS: dkms_$k: $ko, modinfo version $(modinfo -k "$rel" -F version nvmev)"
+		fi
+	done
+	make --no-print-directory dkms-remove >>"$dlog" 2>&1
+	if [ -n "$(dkms status nvmev 2>/dev/null)" ] || ls /lib/modules/*/updates/dkms/nvmev.ko* >/dev/null 2>&1 ||
+		ls -d /usr/src/nvmev-* >/dev/null 2>&1; then
+		dres "FAIL: dkms_remove: nvmev left behind: $(dkms status nvmev 2>/dev/null | head -n 1) $(ls /lib/modules/*/updates/dkms/nvmev.ko* /usr/src 2>/dev/null | grep nvmev | head -n 2 | tr '\n' ' ')"
+	else
+		dres "PASS: dkms_remove"
+	fi
+	echo "DKMS stage: $(( $(date +%s) - t0 ))s (log: $dlog)"
+}
+if [ "${NVMEV_SKIP_DKMS:-0}" != 1 ] && [ "$KERNELS" != debug ]; then
+	section "DKMS (make dkms-install / dkms-remove; builds only)"
+	dkms_stage
 fi
 
 # 2. VM suite per kernel -------------------------------------------------------
