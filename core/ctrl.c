@@ -509,8 +509,7 @@ static bool dispatcher_has_work(struct nvmev_ctrl *ctrl, bool all)
 	unsigned int i;
 
 	if (READ_ONCE(ctrl->regs->cc) != ctrl->cc ||
-	    nvmev_model_wants_service(ctrl) || READ_ONCE(ctrl->park) ||
-	    READ_ONCE(ctrl->call))
+	    READ_ONCE(ctrl->park) || READ_ONCE(ctrl->call))
 		return true;
 	if (!ctrl->enabled)
 		return false;
@@ -592,7 +591,7 @@ static enum hrtimer_restart watch_fn(struct hrtimer *t)
  * change.  Checking every ~1 ms from a timer interrupt costs far less than
  * waking the thread as often: no context switch, a few hundred loads.
  * The first command after an idle period waits at most one period.
- * kthread_stop(), parking and debugfs snapshot requests wake us directly.
+ * kthread_stop(), parking and nvmev_dispatcher_call() wake us directly.
  */
 static void dispatcher_watch(struct nvmev_ctrl *ctrl)
 {
@@ -779,7 +778,6 @@ static int nvmev_dispatcher(void *data)
 			nvmev_park_self(ctrl, NULL);
 			continue;
 		}
-		nvmev_model_service(ctrl);
 		if (unlikely(READ_ONCE(ctrl->call)))
 			serve_call(ctrl);
 		/* one clock read per pass: the fetch time of its commands */

@@ -5,8 +5,8 @@
  * background GC, and debugfs views of the model.
  *
  * The FTL is single-threaded by contract.  Only the dispatcher calls into
- * it; other threads (debugfs readers) get a snapshot of its statistics by
- * asking the dispatcher, which serves the request at its next pass.
+ * it; other threads (debugfs readers) get a snapshot of its statistics
+ * through nvmev_dispatcher_call().
  */
 #define pr_fmt(fmt) "nvmev: " fmt
 
@@ -14,7 +14,6 @@
 #include <linux/moduleparam.h>
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
-#include <linux/completion.h>
 
 #include "nvmev.h"
 #include "../ftl/ftl.h"
@@ -114,11 +113,6 @@ void nvmev_model_cfg_from_params(struct nvmev_model_cfg *c)
 struct nvmev_model {
 	struct ftl ftl;
 	struct ftl_params params;
-	/* debugfs snapshot requests, served by the dispatcher */
-	atomic_t snap_req;
-	struct completion snap_done;
-	struct mutex snap_lock;
-	struct ftl_stats snap;
 };
 
 static inline struct ftl *ftl_of(struct nvmev_ctrl *ctrl)
@@ -213,27 +207,10 @@ bool nvmev_model_unit_mapped(struct nvmev_ctrl *ctrl, u64 off)
 	return ftl_mapped(ftl_of(ctrl), off >> FTL_UNIT_SHIFT);
 }
 
-/* Dispatcher idle: background GC and pending snapshot requests. */
+/* Dispatcher idle: background GC. */
 void nvmev_model_idle(struct nvmev_ctrl *ctrl, u64 now)
 {
 	ftl_idle(ftl_of(ctrl), now);
-}
-
-void nvmev_model_service(struct nvmev_ctrl *ctrl)
-{
-	struct nvmev_model *m = ctrl->model;
-
-	if (likely(!atomic_read(&m->snap_req)))
-		return;
-	ftl_stats(&m->ftl, &m->snap);
-	atomic_set(&m->snap_req, 0);
-	complete(&m->snap_done);
-}
-
-/* Dispatcher (or its doorbell watch): is a snapshot request waiting? */
-bool nvmev_model_wants_service(struct nvmev_ctrl *ctrl)
-{
-	return atomic_read(&ctrl->model->snap_req);
 }
 
 /* Dispatcher: does the model want idle time (background GC)? */
@@ -242,23 +219,16 @@ bool nvmev_model_idle_pending(struct nvmev_ctrl *ctrl)
 	return ftl_idle_pending(ftl_of(ctrl));
 }
 
-/* Any thread: a consistent copy of the model statistics. */
+static int stats_fn(struct nvmev_ctrl *ctrl, void *st)
+{
+	ftl_stats(ftl_of(ctrl), st);
+	return 0;
+}
+
+/* debugfs readers: a consistent copy of the model statistics. */
 int nvmev_model_stats(struct nvmev_ctrl *ctrl, struct ftl_stats *st)
 {
-	struct nvmev_model *m = ctrl->model;
-	int ret = 0;
-
-	mutex_lock(&m->snap_lock);
-	reinit_completion(&m->snap_done);
-	atomic_set(&m->snap_req, 1);
-	if (ctrl->dispatcher)
-		wake_up_process(ctrl->dispatcher);
-	if (!wait_for_completion_timeout(&m->snap_done, 2 * HZ))
-		ret = -EBUSY;
-	else
-		*st = m->snap;
-	mutex_unlock(&m->snap_lock);
-	return ret;
+	return nvmev_dispatcher_call(ctrl, stats_fn, st);
 }
 
 /* Dispatcher only (SMART log). */
@@ -357,9 +327,6 @@ int nvmev_model_init(struct nvmev_ctrl *ctrl)
 	m = kzalloc(sizeof(*m), GFP_KERNEL);
 	if (!m)
 		return -ENOMEM;
-	atomic_set(&m->snap_req, 0);
-	init_completion(&m->snap_done);
-	mutex_init(&m->snap_lock);
 
 	ret = ftl_params_default(&m->params, c->profile, ctrl->storage_size);
 	if (ret) {

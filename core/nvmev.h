@@ -509,8 +509,6 @@ u64 nvmev_model_rw(struct nvmev_ctrl *ctrl, u8 opcode, u64 off, u64 len,
 		   bool fua, u64 now);
 u64 nvmev_model_trim(struct nvmev_ctrl *ctrl, u64 off, u64 len, u64 now);
 void nvmev_model_idle(struct nvmev_ctrl *ctrl, u64 now);
-void nvmev_model_service(struct nvmev_ctrl *ctrl);
-bool nvmev_model_wants_service(struct nvmev_ctrl *ctrl);
 bool nvmev_model_idle_pending(struct nvmev_ctrl *ctrl);
 int nvmev_model_stats(struct nvmev_ctrl *ctrl, struct ftl_stats *st);
 u8 nvmev_model_percentage_used(struct nvmev_ctrl *ctrl);

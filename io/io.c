@@ -75,23 +75,27 @@ static inline u64 ns_off(const struct nvmev_ns *ns, u64 lba)
 	return ns->base + (lba << ns->lba_shift);
 }
 
+/* A transfer (or, for Verify, VSL = MDTS) beyond MDTS is refused. */
+static inline bool beyond_mdts(struct nvmev_ctrl *ctrl, const struct nvmev_io *io)
+{
+	return ((u64)cmd_nlb(&io->cmd) << io->ns->lba_shift) >
+	       ((u64)NVMEV_PAGE_SIZE << ctrl->mdts);
+}
+
 static u16 prepare_rw(struct nvmev_ctrl *ctrl, struct nvmev_io *io,
 		      bool has_data)
 {
 	const struct nvme_command *c = &io->cmd;
-	u64 slba = cmd_slba(c);
-	u32 nlb = cmd_nlb(c);
 	u16 st;
 
-	st = check_range(io->ns, slba, nlb);
+	st = check_range(io->ns, cmd_slba(c), cmd_nlb(c));
 	if (st)
 		return st;
 	if (has_data) {
 		if (c->common.flags & NVME_CMD_SGL_ALL)
 			return SC_INVALID_FIELD;	/* PRPs only */
-		if (((u64)nlb << io->ns->lba_shift) >
-		    ((u64)NVMEV_PAGE_SIZE << ctrl->mdts))
-			return SC_INVALID_FIELD;	/* beyond MDTS */
+		if (beyond_mdts(ctrl, io))
+			return SC_INVALID_FIELD;
 	}
 	return SC_SUCCESS;
 }
@@ -257,8 +261,7 @@ static u16 prepare_verify(struct nvmev_ctrl *ctrl, struct nvmev_io *io,
 	st = check_range(io->ns, slba, nlb);
 	if (st)
 		return st;
-	if (((u64)nlb << io->ns->lba_shift) >
-	    ((u64)NVMEV_PAGE_SIZE << ctrl->mdts))
+	if (beyond_mdts(ctrl, io))
 		return SC_INVALID_FIELD;	/* beyond VSL */
 	*t = nvmev_model_rw(ctrl, nvme_cmd_read, ns_off(io->ns, slba),
 			    (u64)nlb << io->ns->lba_shift, cdw(c, 12) & RW_FUA,
