@@ -352,7 +352,7 @@ std rw32 "4k randwrite QD32" randwrite 4k 32 off
 std sw "128k seq write QD32" write 128k 32 off
 emit rows "$ROWS"
 if [ "$DEVVIEW" = 1 ]; then
-	cat "$DBG/ftl" >"$W/ftl.txt"
+	cat "$CDBG/ftl" >"$W/ftl.txt"
 	emit ftl "$W/ftl.txt"
 	cat "$CDBG/latency" >"$W/latency.txt"
 	emit latency "$W/latency.txt"
@@ -375,7 +375,7 @@ sample_loop() {
 			v["gc_runs"], v["gc_fg_runs"], v["gc_bg_runs"], v["lines_free"], v["lines_full"],
 			v["write_amplification"], v["host_write_units"], v["nand_write_units"],
 			v["gc_write_units"], v["wb_full_events"], c, tg, ac }' \
-			"$DBG/ftl" "$CDBG/latency" >>"$W/gc_samples.csv"
+			"$CDBG/ftl" "$CDBG/latency" >>"$W/gc_samples.csv"
 		sleep 1
 	done
 }
@@ -386,7 +386,7 @@ if [ "$DEVVIEW" = 1 ] && [ "$GC_RT" -gt 0 ]; then
 	gcdev=$(blockdev --getsize64 "$NVMEV_DEV")
 	cat "$CDBG/model" >"$W/model_gc.txt"
 	emit model_gc "$W/model_gc.txt"
-	echo "# device: $gcdev bytes exported, $(sed -n 's/^lines_total //p' "$DBG/ftl") lines; fresh (unwritten)"
+	echo "# device: $gcdev bytes exported, $(sed -n 's/^lines_total //p' "$CDBG/ftl") lines; fresh (unwritten)"
 	rm -f "$W/gc.stop"
 	T0=$(uptime_s)
 	sample_loop "$T0" &
@@ -405,7 +405,7 @@ if [ "$DEVVIEW" = 1 ] && [ "$GC_RT" -gt 0 ]; then
 		tail -1 "$ROWS" >"$W/rows_gc.csv"
 		emit rows_gc "$W/rows_gc.csv"
 	fi
-	cat "$DBG/ftl" >"$W/ftl_gc.txt"
+	cat "$CDBG/ftl" >"$W/ftl_gc.txt"
 	emit ftl_gc "$W/ftl_gc.txt"
 	emit gc_samples "$W/gc_samples.csv"
 	emit gc_iops "$(ls "$W"/gc_iops*.log 2>/dev/null | head -1)"
