@@ -38,6 +38,11 @@
 #define FEAT_SEL_CAPS		3
 #define FEAT_CAP_CHANGEABLE	BIT(2)
 
+/* NVMe 2.0 values <linux/nvme.h> of 6.1 does not name */
+#define CNS_IOCS		0x1c	/* Identify: I/O Command Set data */
+#define FEAT_IOCS_PROFILE	0x19	/* I/O Command Set Profile */
+#define SC_IOCS_COMBINATION	NVMEV_ERR(NVMEV_SCT_CMD, 0x2b)	/* rejected */
+
 struct admin_ctx {
 	const struct nvme_command *cmd;
 	u32 result;
@@ -246,8 +251,12 @@ static void fill_id_ctrl(struct nvmev_ctrl *ctrl, struct nvme_id_ctrl *id)
 	 * which SMART events complete too.
 	 */
 	id->oaes = cpu_to_le32(NVME_AEN_CFG_NS_ATTR);
-	/* Format NVM, Namespace Management and Attachment */
-	id->oacs = cpu_to_le16(BIT(1) | NVME_CTRL_OACS_NS_MNGT_SUPP);
+	/*
+	 * Format NVM, Namespace Management and Attachment; a zoned
+	 * controller has one namespace over all its zones: Format only.
+	 */
+	id->oacs = cpu_to_le16(BIT(1) |
+			       (ctrl->zoned ? 0 : NVME_CTRL_OACS_NS_MNGT_SUPP));
 	id->fna = 0;				/* format and erase per namespace */
 	id->acl = 3;				/* 4 concurrent Aborts */
 	id->aerl = NVMEV_MAX_AER - 1;
@@ -268,15 +277,20 @@ static void fill_id_ctrl(struct nvmev_ctrl *ctrl, struct nvme_id_ctrl *id)
 	put_unaligned_le64(nvmev_ns_unallocated(ctrl), id->unvmcap);
 	id->sqes = 0x66;
 	id->cqes = 0x44;
-	id->nn = cpu_to_le32(NVMEV_MAX_NS);
-	id->mnan = cpu_to_le32(NVMEV_MAX_NS);
-	/* Compare, Dataset Management, Write Zeroes, Save/Select, Verify, Copy */
-	id->oncs = cpu_to_le16(NVME_CTRL_ONCS_COMPARE | NVME_CTRL_ONCS_DSM |
+	id->nn = cpu_to_le32(ctrl->zoned ? 1 : NVMEV_MAX_NS);
+	id->mnan = cpu_to_le32(ctrl->zoned ? 1 : NVMEV_MAX_NS);
+	/*
+	 * Compare, Dataset Management, Write Zeroes, Save/Select, Verify,
+	 * Copy; a zoned namespace has no deallocation (a zone reset is its
+	 * way) and no Copy.
+	 */
+	id->oncs = cpu_to_le16(NVME_CTRL_ONCS_COMPARE |
 			       NVME_CTRL_ONCS_WRITE_ZEROES | BIT(4) | BIT(7) |
-			       BIT(8));
+			       (ctrl->zoned ? 0 : NVME_CTRL_ONCS_DSM | BIT(8)));
 	/* OCFS (bytes 535:534, NVMe 2.0): Copy descriptor format 0 only */
 	BUILD_BUG_ON(offsetof(struct nvme_id_ctrl, rsvd534) != 534);
-	put_unaligned_le16(BIT(0), id->rsvd534);
+	if (!ctrl->zoned)
+		put_unaligned_le16(BIT(0), id->rsvd534);
 	id->vwc = 0x01 | (0x3 << 1);		/* cache; broadcast flush */
 	id->sgls = 0;				/* PRPs only */
 	snprintf(id->subnqn, sizeof(id->subnqn),
@@ -305,12 +319,26 @@ static u16 identify(struct nvmev_ctrl *ctrl, const struct nvme_command *c)
 	case NVME_ID_CNS_CS_CTRL:
 		/*
 		 * NVM command set specific controller data: VSL (byte 0) =
-		 * MDTS, see io/io.c; no other limits.
+		 * MDTS, see io/io.c; no other limits.  Zoned Namespace
+		 * command set: ZASL (byte 0) = MDTS, Zone Append as large
+		 * as any write.
 		 */
-		if (csi != NVME_CSI_NVM)
+		if (csi == NVME_CSI_NVM || (csi == NVME_CSI_ZNS && ctrl->zoned))
+			*(u8 *)buf = ctrl->mdts;
+		else
+			st = SC_INVALID_FIELD;
+		break;
+	case CNS_IOCS:
+		/*
+		 * I/O Command Set data structure: combination 0 (the one
+		 * the I/O Command Set Profile feature selects) is NVM and,
+		 * on a zoned controller, Zoned Namespace.
+		 */
+		if (!ctrl->zoned)
 			st = SC_INVALID_FIELD;
 		else
-			*(u8 *)buf = ctrl->mdts;
+			*(__le64 *)buf = cpu_to_le64(BIT_ULL(NVME_CSI_NVM) |
+						     BIT_ULL(NVME_CSI_ZNS));
 		break;
 	default:
 		st = nvmev_identify_ns(ctrl, cns, csi, nsid, buf);
@@ -398,6 +426,12 @@ static u16 feature_value(struct nvmev_ctrl *ctrl, struct nvmev_features *f,
 		break;
 	case NVME_FEAT_ASYNC_EVENT:
 		*val = f->async_event;
+		break;
+	case FEAT_IOCS_PROFILE:
+		/* combination 0 of Identify CNS 1Ch, the only one */
+		if (!ctrl->zoned)
+			return SC_INVALID_FIELD;
+		*val = 0;
 		break;
 	default:
 		return SC_INVALID_FIELD;
@@ -497,6 +531,12 @@ static u16 set_features(struct nvmev_ctrl *ctrl, struct admin_ctx *a)
 		f->async_event = dw11;
 		check_temperature(ctrl);
 		break;
+	case FEAT_IOCS_PROFILE:
+		if (!ctrl->zoned)
+			return SC_INVALID_FIELD;
+		if (dw11 & 0x1ff)	/* no combination beyond index 0 */
+			return SC_IOCS_COMBINATION;
+		break;
 	default:
 		return SC_INVALID_FIELD;
 	}
@@ -574,7 +614,12 @@ static size_t log_fw_slot(struct nvmev_ctrl *ctrl, void *buf)
 	return sizeof(*fw);
 }
 
-static size_t log_effects(struct nvmev_ctrl *ctrl, void *buf)
+/*
+ * Commands Supported and Effects of command set @csi: the admin commands,
+ * and the I/O commands of that set that the controller's namespaces take.
+ * 0 for a command set the controller does not have.
+ */
+static size_t log_effects(struct nvmev_ctrl *ctrl, void *buf, u8 csi)
 {
 	static const u8 admin_ops[] = {
 		nvme_admin_delete_sq, nvme_admin_create_sq,
@@ -591,8 +636,16 @@ static size_t log_effects(struct nvmev_ctrl *ctrl, void *buf)
 		nvme_cmd_write, nvme_cmd_write_zeroes, nvme_cmd_dsm,
 		NVMEV_CMD_COPY,
 	};
+	/* zoned: no Dataset Management, no Copy; the zone commands */
+	static const u8 zns_change_ops[] = {
+		nvme_cmd_write, nvme_cmd_write_zeroes,
+		nvme_cmd_zone_mgmt_send, nvme_cmd_zone_append,
+	};
 	struct nvme_effects_log *e = buf;
 	int i;
+
+	if (csi != NVME_CSI_NVM && !(csi == NVME_CSI_ZNS && ctrl->zoned))
+		return 0;
 
 	/* namespace inventory changes: the host rescans after them */
 	e->acs[nvme_admin_ns_mgmt] = cpu_to_le32(NVME_CMD_EFFECTS_CSUPP |
@@ -609,6 +662,19 @@ static size_t log_effects(struct nvmev_ctrl *ctrl, void *buf)
 		e->acs[admin_ops[i]] = cpu_to_le32(NVME_CMD_EFFECTS_CSUPP);
 	for (i = 0; i < ARRAY_SIZE(io_ops); i++)
 		e->iocs[io_ops[i]] = cpu_to_le32(NVME_CMD_EFFECTS_CSUPP);
+	if (ctrl->zoned) {
+		for (i = 0; i < ARRAY_SIZE(zns_change_ops); i++)
+			e->iocs[zns_change_ops[i]] =
+				cpu_to_le32(NVME_CMD_EFFECTS_CSUPP |
+					    NVME_CMD_EFFECTS_LBCC);
+		if (csi == NVME_CSI_ZNS)
+			e->iocs[nvme_cmd_zone_mgmt_recv] =
+				cpu_to_le32(NVME_CMD_EFFECTS_CSUPP);
+		else	/* NVM set: not the zone commands */
+			e->iocs[nvme_cmd_zone_mgmt_send] =
+				e->iocs[nvme_cmd_zone_append] = 0;
+		return sizeof(*e);
+	}
 	for (i = 0; i < ARRAY_SIZE(io_change_ops); i++)
 		e->iocs[io_change_ops[i]] = cpu_to_le32(NVME_CMD_EFFECTS_CSUPP |
 							NVME_CMD_EFFECTS_LBCC);
@@ -709,7 +775,8 @@ static u16 get_log_page(struct nvmev_ctrl *ctrl, const struct nvme_command *c)
 			ctrl->aer_masked &= ~BIT(NVMEV_AER_TYPE_NOTICE);
 		break;
 	case NVME_LOG_CMD_EFFECTS:
-		x.size = log_effects(ctrl, buf);
+		/* per command set: CSI, bits 31:24 of CDW14 */
+		x.size = log_effects(ctrl, buf, cdw(c, 14) >> 24);
 		break;
 	default:
 		kfree(buf);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Admin commands about namespaces: the namespace Identify structures and
- * lists (CNS 00h, 02h, 03h, 05h, 10h-13h), Namespace Management (create,
+ * lists (CNS 00h, 02h, 03h, 05h, 07h, 08h, 10h-13h), Namespace Management (create,
  * delete), Namespace Attachment (attach, detach), Format NVM and the
  * Changed Namespace List log.  The namespaces themselves: core/ns.c.
  *
@@ -27,6 +27,10 @@
 
 #define NVMEV_CNTLID		1
 #define NSID_ALL		0xffffffff
+
+/* NVMe 2.0 Identify CNS values <linux/nvme.h> of 6.1 does not name */
+#define CNS_NS_ACTIVE_LIST_CS	0x07	/* active NSIDs of one command set */
+#define CNS_NS_CS_INDEP		0x08	/* I/O command set independent */
 
 /* LBA formats: 0 is 512 bytes, 1 is 4096 bytes; no metadata, no PI. */
 static void fill_lbaf(struct nvme_id_ns *id)
@@ -83,9 +87,13 @@ static void fill_id_ns(struct nvmev_ctrl *ctrl, struct nvmev_ns *ns,
 	 * in LBAs, MSRC (1) 0's based; see NVMEV_COPY_MAX_BYTES.
 	 */
 	BUILD_BUG_ON(offsetof(struct nvme_id_ns, rsvd74) != 74);
-	put_unaligned_le16(NVMEV_COPY_MAX_BYTES >> ns->lba_shift, id->rsvd74);
-	put_unaligned_le32(NVMEV_COPY_MAX_BYTES >> ns->lba_shift, id->rsvd74 + 2);
-	id->rsvd74[6] = NVMEV_COPY_MAX_RANGES - 1;
+	if (!ns->zoned) {	/* no Copy on a zoned namespace */
+		put_unaligned_le16(NVMEV_COPY_MAX_BYTES >> ns->lba_shift,
+				   id->rsvd74);
+		put_unaligned_le32(NVMEV_COPY_MAX_BYTES >> ns->lba_shift,
+				   id->rsvd74 + 2);
+		id->rsvd74[6] = NVMEV_COPY_MAX_RANGES - 1;
+	}
 	put_unaligned_le64(ns->bytes, id->nvmcap);
 	make_ids(ctrl, ns, eui64, nguid, uuid);
 	memcpy(id->eui64, eui64, sizeof(id->eui64));
@@ -115,7 +123,57 @@ static size_t fill_ns_desc(struct nvmev_ctrl *ctrl, const struct nvmev_ns *ns,
 	d->nidl = NVME_NIDT_UUID_LEN;
 	memcpy(buf + off + sizeof(*d), uuid, sizeof(uuid));
 	off += sizeof(*d) + sizeof(uuid);
+	/* the Command Set Identifier, for a controller with several */
+	if (ctrl->zoned) {
+		d = (void *)(buf + off);
+		d->nidt = NVME_NIDT_CSI;
+		d->nidl = NVME_NIDT_CSI_LEN;
+		buf[off + sizeof(*d)] = nvmev_ns_csi(ns);
+		off += sizeof(*d) + NVME_NIDT_CSI_LEN;
+	}
 	return off;
+}
+
+/*
+ * Zoned Namespace Command Set specific Identify Namespace (ZNS 1.1,
+ * 3.1.1): no zone operation characteristics, no Read Across Zone
+ * Boundaries, the open/active limits (0's based, all ones: none), the
+ * zone size of each LBA format, no zone descriptor extensions.
+ */
+static void fill_id_ns_zns(struct nvmev_ctrl *ctrl, struct nvmev_ns *ns,
+			   struct nvme_id_ns_zns *id)
+{
+	u64 lim;
+
+	NVMEV_FN();
+	lim = nvmev_zns_max_active(ctrl);
+	id->mar = cpu_to_le32(lim ? lim - 1 : 0xffffffff);
+	lim = nvmev_zns_max_open(ctrl);
+	id->mor = cpu_to_le32(lim ? lim - 1 : 0xffffffff);
+	id->lbafe[0].zsze = cpu_to_le64(nvmev_zns_zone_bytes(ctrl) >> lbaf_shift(0));
+	id->lbafe[1].zsze = cpu_to_le64(nvmev_zns_zone_bytes(ctrl) >> lbaf_shift(1));
+}
+
+/* NSIDs above @nsid of command set @csi, ascending, attached ones only. */
+static u16 ns_list_csi(struct nvmev_ctrl *ctrl, u32 nsid, u8 csi, __le32 *l)
+{
+	unsigned int i, n = 0;
+
+	if (csi != NVME_CSI_NVM && !(csi == NVME_CSI_ZNS && ctrl->zoned))
+		return SC_INVALID_FIELD;
+	for (i = nsid + 1; i <= NVMEV_MAX_NS; i++) {
+		struct nvmev_ns *ns = ctrl->ns[i];
+
+		if (ns && ns->attached && nvmev_ns_csi(ns) == csi)
+			l[n++] = cpu_to_le32(i);
+	}
+	return SC_SUCCESS;
+}
+
+/* I/O Command Set Independent Identify Namespace (NVMe 2.0, CNS 08h). */
+static void fill_id_ns_indep(struct nvmev_ns *ns, struct nvme_id_ns_cs_indep *id)
+{
+	id->nstat = 1;		/* ready */
 }
 
 /* NSIDs above @nsid, ascending, attached ones only if @active. */
@@ -176,11 +234,25 @@ u16 nvmev_identify_ns(struct nvmev_ctrl *ctrl, u8 cns, u8 csi, u32 nsid,
 		fill_ns_desc(ctrl, ns, buf);
 		return SC_SUCCESS;
 	case NVME_ID_CNS_CS_NS:
-		/* NVM command set specific namespace data: all zero */
-		if (csi != NVME_CSI_NVM)
-			return SC_INVALID_FIELD;
 		if (!valid)
 			return SC_INVALID_NS;
+		/* NVM command set specific namespace data: all zero */
+		if (csi == NVME_CSI_NVM)
+			return SC_SUCCESS;
+		if (csi != NVME_CSI_ZNS || !ctrl->zoned)
+			return SC_INVALID_FIELD;
+		if (ns && ns->attached)
+			fill_id_ns_zns(ctrl, ns, buf);
+		return SC_SUCCESS;
+	case CNS_NS_ACTIVE_LIST_CS:
+		if (nsid >= 0xfffffffe)
+			return SC_INVALID_NS;
+		return ns_list_csi(ctrl, nsid, csi, buf);
+	case CNS_NS_CS_INDEP:
+		if (!valid)
+			return SC_INVALID_NS;
+		if (ns && ns->attached)
+			fill_id_ns_indep(ns, buf);
 		return SC_SUCCESS;
 	case NVME_ID_CNS_CTRL_NS_LIST:
 		/* the controllers @nsid is attached to */
@@ -261,6 +333,8 @@ u16 nvmev_admin_ns_mgmt(struct nvmev_ctrl *ctrl, const struct nvme_command *c,
 	u16 st = SC_SUCCESS;
 
 	NVMEV_FN();
+	if (ctrl->zoned)	/* one namespace, all the zones: OACS says so */
+		return SC_INVALID_OPCODE;
 	switch (sel) {
 	case 0:
 		return ns_create(ctrl, c, result);
@@ -293,6 +367,8 @@ u16 nvmev_admin_ns_attach(struct nvmev_ctrl *ctrl, const struct nvme_command *c)
 	u16 st;
 
 	NVMEV_FN();
+	if (ctrl->zoned)
+		return SC_INVALID_OPCODE;
 	if (sel > 1)
 		return SC_INVALID_FIELD;
 	if (!ns)

@@ -301,6 +301,31 @@ static ssize_t ctrl_profile_store(struct config_item *item, const char *page,
 }
 CONFIGFS_ATTR(ctrl_, profile);
 
+static ssize_t ctrl_kind_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%s\n",
+			  nvmev_kind_name(to_ctrl(item)->model_cfg.kind));
+}
+
+/* conv or zns: a change builds a new, empty model at the next enable. */
+static ssize_t ctrl_kind_store(struct config_item *item, const char *page,
+			       size_t count)
+{
+	struct nvmev_ctrl *ctrl = to_ctrl(item);
+	enum nvmev_kind old;
+	int ret = cfg_begin(ctrl, "kind");
+
+	if (ret)
+		return ret;
+	old = ctrl->model_cfg.kind;
+	ret = nvmev_model_cfg_kind(&ctrl->model_cfg, page);
+	if (!ret && old != ctrl->model_cfg.kind)
+		ctrl->model_stale = true;
+	cfg_end();
+	return ret ? ret : count;
+}
+CONFIGFS_ATTR(ctrl_, kind);
+
 static ssize_t figure_show(struct config_item *item, char *page,
 			   enum nvmev_figure f)
 {
@@ -317,11 +342,14 @@ static ssize_t figure_store(struct config_item *item, const char *page,
 {
 	struct nvmev_ctrl *ctrl = to_ctrl(item);
 	bool reset = sysfs_streq(page, "profile");
+	char *end = NULL;
 	u64 v = 0;
 	int ret;
 
-	if (!reset && kstrtoull(page, 0, &v)) {
-		pr_err("%s: %s=%.*s: not a number (or \"profile\")\n",
+	if (!reset)
+		v = memparse(page, &end);
+	if (!reset && (end == page || (*end && *end != '\n'))) {
+		pr_err("%s: %s=%.*s: not a number, K/M/G/T suffix allowed (or \"profile\")\n",
 		       ctrl->name, nvmev_figure_names[f],
 		       (int)strcspn(page, "\n"), page);
 		return -EINVAL;
@@ -393,6 +421,7 @@ static struct configfs_attribute *ctrl_attrs[] = {
 	&ctrl_attr_mdts,
 	&ctrl_attr_serial,
 	&ctrl_attr_model,
+	&ctrl_attr_kind,
 	&ctrl_attr_profile,
 #define X(name, help) &ctrl_attr_##name,
 	NVMEV_MODEL_FIGURES(X)
@@ -433,6 +462,12 @@ static int ns_cfg_create(struct nvmev_ctrl *ctrl, void *arg)
 	u64 nr;
 	int ret;
 
+	if (ctrl->zoned && (c->nsid != 1 || c->size)) {
+		pr_err("%s: namespace %u: a zoned controller (kind=zns) has one namespace, NSID 1, of every zone: %s\n",
+		       ctrl->name, c->nsid,
+		       c->nsid != 1 ? "use namespaces/1" : "leave its size 0");
+		return -EINVAL;
+	}
 	nr = (c->size ? c->size : nvmev_ns_unallocated(ctrl)) >> c->lba_shift;
 	ret = nvmev_ns_create(ctrl, c->nsid, nr, c->lba_shift, &ns);
 	if (ret == -EEXIST) {
@@ -779,7 +814,7 @@ static struct configfs_group_operations subsys_ops = {
 
 static ssize_t subsys_features_show(struct config_item *item, char *page)
 {
-	return sysfs_emit(page, "enable,memmap_start,memmap_size,cpus,mdts,serial,model,profile,pci,capacity,namespaces\n");
+	return sysfs_emit(page, "enable,memmap_start,memmap_size,cpus,mdts,serial,model,kind,profile,zone_size,zone_cap,max_open,max_active,stripe_luns,pci,capacity,namespaces\n");
 }
 CONFIGFS_ATTR_RO(subsys_, features);
 

@@ -24,7 +24,10 @@
 #define CC_AMS(cc)	(((cc) >> NVME_CC_AMS_SHIFT) & 7)
 #define CC_SHN(cc)	(((cc) >> NVME_CC_SHN_SHIFT) & 3)
 
-static u64 nvmev_cap(void)
+/* CC.CSS 110b: every I/O command set CAP.CSS bit 6 reports */
+#define CSS_ALL_IOCS	6
+
+static u64 nvmev_cap(struct nvmev_ctrl *ctrl)
 {
 	u64 cap = 0;
 
@@ -33,6 +36,9 @@ static u64 nvmev_cap(void)
 	cap |= 20ULL << 24;			/* TO: 10 s in 500 ms units */
 	cap |= 0ULL << 32;			/* DSTRD: 4-byte stride */
 	cap |= 1ULL << 37;			/* CSS: NVM command set */
+	/* zoned: I/O command sets (NVM, Zoned Namespace) chosen by CSI */
+	if (ctrl->zoned)
+		cap |= 1ULL << (37 + CSS_ALL_IOCS);
 	cap |= 0ULL << 48;			/* MPSMIN: 4 KiB */
 	cap |= 0ULL << 52;			/* MPSMAX: 4 KiB */
 	return cap;
@@ -43,7 +49,7 @@ void nvmev_reset_registers(struct nvmev_ctrl *ctrl)
 	struct nvmev_regs *r = ctrl->regs;
 
 	memset(ctrl->bar, 0, NVMEV_MSIX_TABLE_OFF);
-	r->cap = nvmev_cap();
+	r->cap = nvmev_cap(ctrl);
 	r->vs = 0x00010400;			/* NVMe 1.4 */
 	ctrl->cc = 0;
 }
@@ -162,7 +168,7 @@ static void controller_enable(struct nvmev_ctrl *ctrl, u32 cc)
 	trace_nvmev_ctrl_state("enable");
 	if (CC_MPS(cc) != 0)
 		why = "CC.MPS outside CAP.MPSMIN..MPSMAX";
-	else if (CC_CSS(cc) != 0)
+	else if (CC_CSS(cc) != 0 && !(ctrl->zoned && CC_CSS(cc) == CSS_ALL_IOCS))
 		why = "CC.CSS selects an unsupported command set";
 	else if (CC_AMS(cc) != 0)
 		why = "CC.AMS selects an unsupported arbitration";
@@ -195,6 +201,7 @@ static void controller_enable(struct nvmev_ctrl *ctrl, u32 cc)
 	cq->nr_sqs = 1;
 	WRITE_ONCE(cq->valid, true);
 	WRITE_ONCE(sq->valid, true);
+	ctrl->iocs_all = CC_CSS(cc) == CSS_ALL_IOCS;
 	ctrl->enabled = true;
 	set_csts(ctrl, NVME_CSTS_SHST_MASK | NVME_CSTS_CFS, NVME_CSTS_RDY);
 	trace_nvmev_ctrl_state("ready");
@@ -209,8 +216,8 @@ static void check_registers(struct nvmev_ctrl *ctrl)
 	u32 changed = cc ^ ctrl->cc;
 
 	/* read-only registers: undo stray host writes */
-	if (unlikely(READ_ONCE(r->cap) != nvmev_cap()))
-		r->cap = nvmev_cap();
+	if (unlikely(READ_ONCE(r->cap) != nvmev_cap(ctrl)))
+		r->cap = nvmev_cap(ctrl);
 	if (unlikely(READ_ONCE(r->vs) != 0x00010400))
 		r->vs = 0x00010400;
 
@@ -254,7 +261,7 @@ bool nvmev_cq_full(struct nvmev_ctrl *ctrl, struct nvmev_cq *cq)
 }
 
 bool nvmev_post_cqe(struct nvmev_ctrl *ctrl, struct nvmev_cq *cq,
-		    u16 sqid, u16 cid, u16 status, u32 result, bool *need_irq)
+		    u16 sqid, u16 cid, u16 status, u64 result, bool *need_irq)
 {
 	struct nvme_completion *cqe;
 	unsigned long flags;

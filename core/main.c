@@ -160,7 +160,9 @@ static int builtin_create(void)
 	ctrl->mdts = mdts;
 	if (serial)
 		strscpy(ctrl->serial, serial, sizeof(ctrl->serial));
-	nvmev_model_cfg_from_params(&ctrl->model_cfg);
+	ret = nvmev_model_cfg_from_params(&ctrl->model_cfg);
+	if (ret)
+		goto err_free;
 
 	mutex_lock(&nvmev_ctrls_lock);
 	list_add_tail(&ctrl->node, &nvmev_ctrls);

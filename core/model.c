@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Glue between the controller and the device model in ftl/: the profile
- * and per-figure module parameters, model time for each I/O command, idle
- * background GC, and debugfs views of the model.
+ * Glue between the controller and the device model in ftl/: the kind,
+ * profile and per-figure module parameters, building a controller's model
+ * of its kind (core/model.h), and the conventional kind (page-mapped FTL):
+ * model time for each I/O command, idle background GC, and debugfs views
+ * of the model.  The zoned kind's glue: core/model_zns.c.
  *
  * The FTL is single-threaded by contract.  Only the dispatcher calls into
  * it; other threads (debugfs readers) get a snapshot of its statistics
@@ -16,8 +18,12 @@
 #include <linux/seq_file.h>
 
 #include "nvmev.h"
-#include "../ftl/ftl.h"
+#include "model.h"
 #include "../trace/nvmev_trace.h"
+
+static char *kind = "conv";
+module_param(kind, charp, 0444);
+MODULE_PARM_DESC(kind, "Device model kind: conv (page-mapped FTL, default) or zns (zoned namespace)");
 
 static char *profile = "970pro";
 module_param(profile, charp, 0444);
@@ -33,15 +39,30 @@ struct ovr {
 	bool set;
 };
 
+/*
+ * A figure's value: a number, decimal or 0x hex, with an optional binary
+ * K/M/G/T suffix (zone_size=16M); -EINVAL with a message naming it.
+ */
+int nvmev_parse_figure(const char *name, const char *s, u64 *v)
+{
+	char *end;
+
+	*v = memparse(s, &end);
+	if (end == s || (*end && *end != '\n')) {
+		pr_err("%s=%.*s: not a number (a K/M/G/T suffix is allowed)\n",
+		       name, (int)strcspn(s, "\n"), s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int ovr_set(const char *val, const struct kernel_param *kp)
 {
 	struct ovr *o = kp->arg;
-	int ret = kstrtoull(val, 0, &o->val);
+	int ret = nvmev_parse_figure(kp->name, val, &o->val);
 
-	if (ret) {
-		pr_err("%s=%s: not a number\n", kp->name, val);
+	if (ret)
 		return ret;
-	}
 	o->set = true;
 	return 0;
 }
@@ -62,7 +83,7 @@ static const struct kernel_param_ops ovr_ops = {
 #define X(name, help)							\
 	static struct ovr ovr_##name;					\
 	module_param_cb(name, &ovr_ops, &ovr_##name, 0444);		\
-	MODULE_PARM_DESC(name, "Model: " help " (default: from profile)");
+	MODULE_PARM_DESC(name, "Model: " help " (unset: the profile's, or auto)");
 NVMEV_MODEL_FIGURES(X)
 #undef X
 
@@ -95,12 +116,40 @@ int nvmev_model_cfg_profile(struct nvmev_model_cfg *c, const char *name)
 	return -EINVAL;
 }
 
+static const struct nvmev_model_ops *const kinds[NVMEV_NR_KINDS] = {
+	[NVMEV_KIND_CONV] = &nvmev_model_conv_ops,
+	[NVMEV_KIND_ZNS] = &nvmev_model_zns_ops,
+};
+
+const char *nvmev_kind_name(enum nvmev_kind k)
+{
+	return k < NVMEV_NR_KINDS ? kinds[k]->name : "?";
+}
+
+/* A known kind name, or -EINVAL with a message naming the known ones. */
+int nvmev_model_cfg_kind(struct nvmev_model_cfg *c, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < NVMEV_NR_KINDS; i++) {
+		if (sysfs_streq(name, kinds[i]->name)) {
+			c->kind = i;
+			return 0;
+		}
+	}
+	pr_err("kind=%.*s: unknown (known: conv, zns)\n",
+	       (int)strcspn(name, "\n"), name);
+	return -EINVAL;
+}
+
 /* The module parameters' model configuration (the builtin controller's). */
-void nvmev_model_cfg_from_params(struct nvmev_model_cfg *c)
+int nvmev_model_cfg_from_params(struct nvmev_model_cfg *c)
 {
 	unsigned int i;
 
 	memset(c, 0, sizeof(*c));
+	if (nvmev_model_cfg_kind(c, kind ? kind : ""))
+		return -EINVAL;
 	strscpy(c->profile, profile ? profile : "", sizeof(c->profile));
 	for (i = 0; i < NVMEV_NR_FIGURES; i++) {
 		if (overrides[i]->set) {
@@ -108,12 +157,8 @@ void nvmev_model_cfg_from_params(struct nvmev_model_cfg *c)
 			__set_bit(i, c->set);
 		}
 	}
+	return 0;
 }
-
-struct nvmev_model {
-	struct ftl ftl;
-	struct ftl_params params;
-};
 
 static inline struct ftl *ftl_of(struct nvmev_ctrl *ctrl)
 {
@@ -208,15 +253,15 @@ bool nvmev_model_unit_mapped(struct nvmev_ctrl *ctrl, u64 off)
 }
 
 /* Dispatcher idle: background GC. */
-void nvmev_model_idle(struct nvmev_ctrl *ctrl, u64 now)
+static void conv_idle(struct nvmev_model *m, u64 now)
 {
-	ftl_idle(ftl_of(ctrl), now);
+	ftl_idle(&m->ftl, now);
 }
 
 /* Dispatcher: does the model want idle time (background GC)? */
-bool nvmev_model_idle_pending(struct nvmev_ctrl *ctrl)
+static bool conv_idle_pending(struct nvmev_model *m)
 {
-	return ftl_idle_pending(ftl_of(ctrl));
+	return ftl_idle_pending(&m->ftl);
 }
 
 static int stats_fn(struct nvmev_ctrl *ctrl, void *st)
@@ -232,17 +277,54 @@ int nvmev_model_stats(struct nvmev_ctrl *ctrl, struct ftl_stats *st)
 }
 
 /* Dispatcher only (SMART log). */
-u8 nvmev_model_percentage_used(struct nvmev_ctrl *ctrl)
+static u8 conv_percentage_used(struct nvmev_model *m)
 {
 	struct ftl_stats st;
 
-	ftl_stats(ftl_of(ctrl), &st);
+	ftl_stats(&m->ftl, &st);
 	return min_t(u64, st.percentage_used, 255);
 }
 
-u64 nvmev_model_logical_bytes(struct nvmev_ctrl *ctrl)
+static u64 conv_logical_bytes(const struct nvmev_model *m)
 {
-	return ftl_logical_pages(ftl_of(ctrl)) << FTL_UNIT_SHIFT;
+	return ftl_logical_pages(&m->ftl) << FTL_UNIT_SHIFT;
+}
+
+static size_t conv_metadata_bytes(const struct nvmev_model *m)
+{
+	return ftl_metadata_bytes(&m->ftl);
+}
+
+static int conv_init(struct nvmev_ctrl *ctrl, struct nvmev_model *m)
+{
+	int ret = ftl_init(&m->ftl, &m->params);
+
+	if (ret)
+		pr_err("%s: cannot initialise the FTL: %d\n", ctrl->name, ret);
+	else
+		m->params = m->ftl.p;	/* as resolved */
+	return ret;
+}
+
+static void conv_exit(struct nvmev_model *m)
+{
+	ftl_exit(&m->ftl);
+}
+
+/* A namespace's extent is new: nothing to do, it was unmapped already. */
+static int conv_ns_setup(struct nvmev_ctrl *ctrl, struct nvmev_ns *ns)
+{
+	return 0;
+}
+
+/*
+ * The extent's data is gone: every unit unmapped in the model reads as
+ * zeroes from now on, whatever the storage still holds.
+ */
+static void conv_ns_erase(struct nvmev_ctrl *ctrl, struct nvmev_ns *ns,
+			  unsigned int lba_shift)
+{
+	nvmev_model_trim(ctrl, ns->base, ns->bytes, nvmev_now());
 }
 
 /* ---- debugfs ------------------------------------------------------------- */
@@ -253,6 +335,7 @@ static int model_show(struct seq_file *s, void *v)
 	const struct ftl_params *p = &ctrl->model->params;
 	unsigned int i;
 
+	seq_printf(s, "kind %s\n", ctrl->model->ops->name);
 	seq_printf(s, "profile %s\n", p->profile);
 	for (i = 0; i < ftl_param_count; i++)
 		seq_printf(s, "%s %llu\n", ftl_param_table[i].name,
@@ -262,6 +345,8 @@ static int model_show(struct seq_file *s, void *v)
 	seq_printf(s, "expected_unmapped_read_ns %llu\n",
 		   ftl_expected_unmapped_read_latency(p));
 	seq_printf(s, "expected_write_ns %llu\n", ftl_expected_write_latency(p));
+	if (ctrl->zoned)
+		nvmev_model_zns_show(ctrl, s);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(model);
@@ -315,6 +400,58 @@ static int ftl_stats_show(struct seq_file *s, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(ftl_stats);
 
+static void conv_debugfs(struct nvmev_ctrl *ctrl)
+{
+	debugfs_create_file("ftl", 0444, ctrl->debugfs, ctrl, &ftl_stats_fops);
+}
+
+const struct nvmev_model_ops nvmev_model_conv_ops = {
+	.name = "conv",
+	.init = conv_init,
+	.exit = conv_exit,
+	.logical_bytes = conv_logical_bytes,
+	.metadata_bytes = conv_metadata_bytes,
+	.idle = conv_idle,
+	.idle_pending = conv_idle_pending,
+	.percentage_used = conv_percentage_used,
+	.ns_setup = conv_ns_setup,
+	.ns_erase = conv_ns_erase,
+	.debugfs = conv_debugfs,
+};
+
+/* ---- any kind ------------------------------------------------------------ */
+
+void nvmev_model_idle(struct nvmev_ctrl *ctrl, u64 now)
+{
+	ctrl->model->ops->idle(ctrl->model, now);
+}
+
+bool nvmev_model_idle_pending(struct nvmev_ctrl *ctrl)
+{
+	return ctrl->model->ops->idle_pending(ctrl->model);
+}
+
+u8 nvmev_model_percentage_used(struct nvmev_ctrl *ctrl)
+{
+	return ctrl->model->ops->percentage_used(ctrl->model);
+}
+
+u64 nvmev_model_logical_bytes(struct nvmev_ctrl *ctrl)
+{
+	return ctrl->model->ops->logical_bytes(ctrl->model);
+}
+
+int nvmev_model_ns_setup(struct nvmev_ctrl *ctrl, struct nvmev_ns *ns)
+{
+	return ctrl->model->ops->ns_setup(ctrl, ns);
+}
+
+void nvmev_model_ns_erase(struct nvmev_ctrl *ctrl, struct nvmev_ns *ns,
+			  unsigned int lba_shift)
+{
+	ctrl->model->ops->ns_erase(ctrl, ns, lba_shift);
+}
+
 /* ---- lifetime ------------------------------------------------------------ */
 
 int nvmev_model_init(struct nvmev_ctrl *ctrl)
@@ -324,9 +461,10 @@ int nvmev_model_init(struct nvmev_ctrl *ctrl)
 	unsigned int i;
 	int ret;
 
-	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	m = kvzalloc(sizeof(*m), GFP_KERNEL);
 	if (!m)
 		return -ENOMEM;
+	m->ops = kinds[c->kind];
 
 	ret = ftl_params_default(&m->params, c->profile, ctrl->storage_size);
 	if (ret) {
@@ -334,7 +472,7 @@ int nvmev_model_init(struct nvmev_ctrl *ctrl)
 		       ctrl->name, c->profile);
 		goto err;
 	}
-	for (i = 0; i < NVMEV_NR_FIGURES; i++) {
+	for (i = 0; i < NVMEV_FIG_FIRST_ZONE; i++) {
 		if (!test_bit(i, c->set))
 			continue;
 		ret = ftl_param_set(&m->params, nvmev_figure_names[i],
@@ -345,42 +483,50 @@ int nvmev_model_init(struct nvmev_ctrl *ctrl)
 			goto err;
 		}
 	}
+	for (; i < NVMEV_NR_FIGURES && c->kind != NVMEV_KIND_ZNS; i++) {
+		if (test_bit(i, c->set)) {
+			pr_err("%s: %s=%llu: a zone figure, but kind is %s (set kind=zns)\n",
+			       ctrl->name, nvmev_figure_names[i], c->val[i],
+			       m->ops->name);
+			ret = -EINVAL;
+			goto err;
+		}
+	}
 	ret = ftl_params_resolve(&m->params);
 	if (ret) {
 		pr_err("%s: model parameters are inconsistent for a %llu MiB device (see dmesg above)\n",
 		       ctrl->name, ctrl->storage_size >> 20);
 		goto err;
 	}
-	ret = ftl_init(&m->ftl, &m->params);
-	if (ret) {
-		pr_err("cannot initialise the FTL: %d\n", ret);
+	ret = m->ops->init(ctrl, m);
+	if (ret)
 		goto err;
-	}
-	m->params = m->ftl.p;	/* as resolved */
 	ctrl->model = m;
-	pr_info("%s: model %s: %llu MiB logical of %llu MiB flash, %llu ch x %llu LUN, %llu B pages, FTL metadata %zu bytes\n",
-		ctrl->name, m->params.profile,
+	ctrl->zoned = c->kind == NVMEV_KIND_ZNS;
+	pr_info("%s: model %s %s: %llu MiB logical of %llu MiB flash, %llu ch x %llu LUN, %llu B pages, model metadata %zu bytes\n",
+		ctrl->name, m->ops->name, m->params.profile,
 		nvmev_model_logical_bytes(ctrl) >> 20,
 		ctrl->storage_size >> 20, m->params.nr_ch,
 		m->params.luns_per_ch, m->params.pg_size,
-		ftl_metadata_bytes(&m->ftl));
+		m->ops->metadata_bytes(m));
 	return 0;
 err:
-	kfree(m);
+	kvfree(m);
 	return ret == -ENOMEM ? ret : -EINVAL;
 }
 
 void nvmev_model_debugfs(struct nvmev_ctrl *ctrl)
 {
 	debugfs_create_file("model", 0444, ctrl->debugfs, ctrl, &model_fops);
-	debugfs_create_file("ftl", 0444, ctrl->debugfs, ctrl, &ftl_stats_fops);
+	ctrl->model->ops->debugfs(ctrl);
 }
 
 void nvmev_model_exit(struct nvmev_ctrl *ctrl)
 {
 	if (!ctrl->model)
 		return;
-	ftl_exit(&ctrl->model->ftl);
-	kfree(ctrl->model);
+	ctrl->model->ops->exit(ctrl->model);
+	kvfree(ctrl->model);
 	ctrl->model = NULL;
+	ctrl->zoned = false;
 }

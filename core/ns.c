@@ -2,7 +2,8 @@
 /*
  * Namespaces: each owns an LBA format and an extent of its controller's
  * logical space, all of them sharing the controller's device model (its
- * flash, channels, write buffer and GC), as on a real SSD.
+ * flash, channels, write buffer and GC), as on a real SSD.  A zoned
+ * controller (kind=zns) has one namespace, NSID 1, over all its zones.
  *
  * An extent is a contiguous run of whole 4 KiB mapping units, so that no
  * two namespaces ever share a unit; extents are allocated first fit.  A
@@ -88,6 +89,53 @@ static int find_extent(struct nvmev_ctrl *ctrl, u64 bytes, u64 *base)
 	return 0;
 }
 
+static struct nvmev_ns *ns_new(struct nvmev_ctrl *ctrl, u32 nsid,
+			       unsigned int lba_shift)
+{
+	struct nvmev_ns *ns = kzalloc(sizeof(*ns), GFP_KERNEL);
+
+	if (!ns)
+		return NULL;
+	ns->ctrl = ctrl;
+	ns->nsid = nsid;
+	ns->lba_shift = lba_shift;
+	/*
+	 * A namespace made while the controller runs is a new one even in a
+	 * deleted one's NSID: its EUI64/NGUID/UUID differ (admin/ns.c).
+	 */
+	ns->gen = ctrl->live ? ++ctrl->ns_gen : 0;
+	return ns;
+}
+
+/*
+ * A zoned controller's namespace: NSID 1 and every zone (the model sets
+ * its size, core/model_zns.c); -EINVAL for another NSID, -EEXIST or
+ * -ENFILE when NSID 1 is taken.
+ */
+static int create_zoned(struct nvmev_ctrl *ctrl, u32 nsid,
+			unsigned int lba_shift, struct nvmev_ns **out)
+{
+	struct nvmev_ns *ns;
+	int ret;
+
+	if (nsid > 1 || (lba_shift != 9 && lba_shift != 12))
+		return -EINVAL;
+	if (ctrl->ns[1])
+		return nsid ? -EEXIST : -ENFILE;
+	ns = ns_new(ctrl, 1, lba_shift);
+	if (!ns)
+		return -ENOMEM;
+	ret = nvmev_model_ns_setup(ctrl, ns);
+	if (ret) {
+		kfree(ns);
+		return ret;
+	}
+	ctrl->ns[1] = ns;
+	if (out)
+		*out = ns;
+	return 0;
+}
+
 /*
  * Allocate namespace @nsid (0: the lowest free one) of @nr_lbas blocks of
  * 2^@lba_shift bytes, not attached.  0, -EEXIST (NSID in use), -ENFILE
@@ -97,9 +145,11 @@ int nvmev_ns_create(struct nvmev_ctrl *ctrl, u32 nsid, u64 nr_lbas,
 		    unsigned int lba_shift, struct nvmev_ns **out)
 {
 	struct nvmev_ns *ns;
-	u64 bytes, base;
+	u64 bytes, base = 0;
 	int ret;
 
+	if (ctrl->zoned)	/* one namespace, NSID 1, all the zones */
+		return create_zoned(ctrl, nsid, lba_shift, out);
 	if ((lba_shift != 9 && lba_shift != 12) || !nr_lbas ||
 	    nr_lbas > (ctrl->capacity >> lba_shift))
 		return nr_lbas ? -ENOSPC : -EINVAL;
@@ -117,20 +167,12 @@ int nvmev_ns_create(struct nvmev_ctrl *ctrl, u32 nsid, u64 nr_lbas,
 	ret = find_extent(ctrl, bytes, &base);
 	if (ret)
 		return ret;
-	ns = kzalloc(sizeof(*ns), GFP_KERNEL);
+	ns = ns_new(ctrl, nsid, lba_shift);
 	if (!ns)
 		return -ENOMEM;
-	ns->ctrl = ctrl;
-	ns->nsid = nsid;
-	ns->lba_shift = lba_shift;
 	ns->nr_lbas = nr_lbas;
 	ns->base = base;
 	ns->bytes = bytes;
-	/*
-	 * A namespace made while the controller runs is a new one even in a
-	 * deleted one's NSID: its EUI64/NGUID/UUID differ (admin/ns.c).
-	 */
-	ns->gen = ctrl->live ? ++ctrl->ns_gen : 0;
 	ctrl->ns[nsid] = ns;
 	if (out)
 		*out = ns;
@@ -138,12 +180,13 @@ int nvmev_ns_create(struct nvmev_ctrl *ctrl, u32 nsid, u64 nr_lbas,
 }
 
 /*
- * The extent's data is gone: every unit unmapped in the model reads as
- * zeroes from now on, whatever the storage still holds.
+ * The namespace's data is gone (the model's part: unmapped extent, reset
+ * zones); @lba_shift is its LBA size from now on.
  */
-static void erase_extent(struct nvmev_ctrl *ctrl, struct nvmev_ns *ns)
+static void erase_extent(struct nvmev_ctrl *ctrl, struct nvmev_ns *ns,
+			 unsigned int lba_shift)
 {
-	nvmev_model_trim(ctrl, ns->base, ns->bytes, nvmev_now());
+	nvmev_model_ns_erase(ctrl, ns, lba_shift);
 }
 
 /* Wait until no fetched command is in flight (dispatcher or disabled). */
@@ -162,7 +205,7 @@ int nvmev_ns_delete(struct nvmev_ctrl *ctrl, struct nvmev_ns *ns)
 		return ret;
 	if (ns->attached)
 		nvmev_ns_changed(ctrl, ns->nsid);
-	erase_extent(ctrl, ns);
+	erase_extent(ctrl, ns, ns->lba_shift);
 	ctrl->ns[ns->nsid] = NULL;
 	kfree(ns);
 	return 0;
@@ -179,8 +222,10 @@ int nvmev_ns_format(struct nvmev_ctrl *ctrl, struct nvmev_ns *ns,
 
 	if (ret)
 		return ret;
-	erase_extent(ctrl, ns);
-	if (ns->lba_shift != lba_shift) {
+	erase_extent(ctrl, ns, lba_shift);
+	if (ns->zoned) {
+		ns->lba_shift = lba_shift;	/* nr_lbas: set by the model */
+	} else if (ns->lba_shift != lba_shift) {
 		ns->nr_lbas = ns->bytes >> lba_shift;
 		if (lba_shift < ns->lba_shift)	/* whole old blocks only */
 			ns->nr_lbas = (ns->nr_lbas >> (ns->lba_shift - lba_shift))

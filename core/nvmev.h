@@ -179,6 +179,7 @@ struct nvmev_ns {
 	u64 bytes;		/* extent: whole 4 KiB units */
 	u32 gen;		/* 0 at power-on, then per creation: new IDs */
 	bool attached;
+	bool zoned;		/* of a kind=zns controller: io/zns.c */
 	struct nvmev_ns_stats stats;
 };
 
@@ -191,8 +192,9 @@ struct nvmev_io {
 	u32 sq_instance;
 	u16 sqid;
 	u16 status;		/* precomputed error status, 0 if to execute */
-	u32 result;
 	u32 flags;		/* NVMEV_IO_* */
+	u64 result;		/* completion DW0-1: Zone Append's LBA */
+	u32 data_lbas;		/* zoned read/compare: LBAs holding data */
 	/*
 	 * Read/compare with NVMEV_IO_HOLES: the 4 KiB units (from the one
 	 * holding the first LBA) that were unmapped at fetch time; they
@@ -281,7 +283,12 @@ struct nvmev_features {
 	X(gc_policy, "GC victim policy: 0 greedy, 1 cost-benefit")	\
 	X(gc_low_lines, "foreground GC when free lines <= this (0 = auto)") \
 	X(gc_high_lines, "background GC when free lines < this (0 = auto)") \
-	X(gc_step_units, "background GC units moved per idle call (0 = auto)")
+	X(gc_step_units, "background GC units moved per idle call (0 = auto)") \
+	X(zone_size, "kind=zns: zone size, bytes (0 = auto)")		\
+	X(zone_cap, "kind=zns: zone capacity, bytes, <= zone_size (0 = auto)") \
+	X(max_open, "kind=zns: open zones at most (0 = no limit)")	\
+	X(max_active, "kind=zns: active (open + closed) zones at most (0 = no limit)") \
+	X(stripe_luns, "kind=zns: LUNs a zone is striped over (0 = all)")
 
 enum nvmev_figure {
 #define X(name, help) NVMEV_FIG_##name,
@@ -290,9 +297,20 @@ enum nvmev_figure {
 	NVMEV_NR_FIGURES
 };
 
+/* The figures from zone_size on are the zoned model's (ftl/zns.h). */
+#define NVMEV_FIG_FIRST_ZONE	NVMEV_FIG_zone_size
+
+/* Device model kinds, chosen per controller (kind=). */
+enum nvmev_kind {
+	NVMEV_KIND_CONV,	/* page-mapped FTL with GC: ftl/ftl.c */
+	NVMEV_KIND_ZNS,		/* zoned namespace: ftl/zns.c */
+	NVMEV_NR_KINDS
+};
+
 #define NVMEV_PROFILE_LEN	16
 
 struct nvmev_model_cfg {
+	enum nvmev_kind kind;
 	char profile[NVMEV_PROFILE_LEN];
 	u64 val[NVMEV_NR_FIGURES];
 	DECLARE_BITMAP(set, NVMEV_NR_FIGURES);	/* else: the profile's */
@@ -341,6 +359,7 @@ struct nvmev_ctrl {
 	/* controller state, owned by the dispatcher */
 	u32 cc;				/* last CC value acted on */
 	bool enabled;
+	bool iocs_all;			/* CC.CSS 110b: not the NVM set only */
 	u32 epoch;			/* see header comment */
 	struct nvmev_sq sq[NVMEV_NR_QUEUES];
 	struct nvmev_cq cq[NVMEV_NR_QUEUES];
@@ -383,6 +402,7 @@ struct nvmev_ctrl {
 	struct dentry *debugfs;
 
 	struct nvmev_model *model;	/* device model, dispatcher-only */
+	bool zoned;			/* the model is of kind zns */
 
 	/* dispatcher cost, busy passes only (debugfs cpu) */
 	u64 disp_busy_ns;
@@ -491,7 +511,7 @@ u32 nvmev_cq_free_slots(struct nvmev_ctrl *ctrl, struct nvmev_cq *cq);
 void nvmev_sync_workers(struct nvmev_ctrl *ctrl);
 void nvmev_ctrl_cpu_show(struct nvmev_ctrl *ctrl, struct seq_file *m);
 bool nvmev_post_cqe(struct nvmev_ctrl *ctrl, struct nvmev_cq *cq,
-		    u16 sqid, u16 cid, u16 status, u32 result, bool *need_irq);
+		    u16 sqid, u16 cid, u16 status, u64 result, bool *need_irq);
 bool nvmev_cq_full(struct nvmev_ctrl *ctrl, struct nvmev_cq *cq);
 void nvmev_record_error(struct nvmev_ctrl *ctrl, u16 sqid, u16 cid,
 			u16 status, u64 lba, u32 nsid);
@@ -500,8 +520,25 @@ void nvmev_record_error(struct nvmev_ctrl *ctrl, u16 sqid, u16 cid,
 struct nvmev_model;
 struct ftl_stats;
 extern const char *const nvmev_figure_names[NVMEV_NR_FIGURES];
-void nvmev_model_cfg_from_params(struct nvmev_model_cfg *c);
+int nvmev_model_cfg_from_params(struct nvmev_model_cfg *c);
 int nvmev_model_cfg_profile(struct nvmev_model_cfg *c, const char *name);
+int nvmev_model_cfg_kind(struct nvmev_model_cfg *c, const char *name);
+const char *nvmev_kind_name(enum nvmev_kind k);
+int nvmev_parse_figure(const char *name, const char *s, u64 *v);
+int nvmev_model_ns_setup(struct nvmev_ctrl *ctrl, struct nvmev_ns *ns);
+void nvmev_model_ns_erase(struct nvmev_ctrl *ctrl, struct nvmev_ns *ns,
+			  unsigned int lba_shift);
+/* core/model_zns.c */
+void nvmev_model_zns_show(struct nvmev_ctrl *ctrl, struct seq_file *s);
+u64 nvmev_zns_zone_bytes(struct nvmev_ctrl *ctrl);
+u64 nvmev_zns_max_open(struct nvmev_ctrl *ctrl);
+u64 nvmev_zns_max_active(struct nvmev_ctrl *ctrl);
+
+/* The I/O Command Set of a namespace (Identify CSI descriptor). */
+static inline u8 nvmev_ns_csi(const struct nvmev_ns *ns)
+{
+	return ns->zoned ? NVME_CSI_ZNS : NVME_CSI_NVM;
+}
 int nvmev_model_init(struct nvmev_ctrl *ctrl);
 void nvmev_model_exit(struct nvmev_ctrl *ctrl);
 void nvmev_model_debugfs(struct nvmev_ctrl *ctrl);
@@ -555,6 +592,12 @@ void nvmev_admin_deliver_aer(struct nvmev_ctrl *ctrl);
 /* io/io.c */
 u16 nvmev_io_prepare(struct nvmev_ctrl *ctrl, struct nvmev_io *io);
 void nvmev_io_execute(struct nvmev_ctrl *ctrl, struct nvmev_io *io);
+bool nvmev_io_beyond_mdts(struct nvmev_ctrl *ctrl, u64 bytes);
+
+/* io/zns.c: the commands of a zoned namespace */
+u16 nvmev_zns_prepare(struct nvmev_ctrl *ctrl, struct nvmev_io *io, u64 *t,
+		      u64 *bytes);
+u16 nvmev_zns_execute(struct nvmev_ctrl *ctrl, struct nvmev_io *io);
 
 /* io/prp.c */
 enum nvmev_dir { NVMEV_TO_HOST, NVMEV_FROM_HOST };

@@ -837,6 +837,45 @@ enum zns_status zns_report(struct zns *z, u64 slba, enum zns_filter filter, bool
 /* ------------------------------------------------------------------ */
 /* lifetime and observability                                          */
 
+/*
+ * Format: every zone empty, the written blocks of each erased (the
+ * read-only and offline ones too: a format is the one way back from
+ * them), and the LBA size @lba_size from now on.
+ */
+enum zns_status zns_format(struct zns *z, u32 lba_size, u64 now, u64 *done)
+{
+	u32 i;
+
+	FTL_FN();
+	if ((lba_size != 512 && lba_size != 4096) ||
+	    ftl_mod64(z->zp.zone_cap, lba_size) || ftl_mod64(z->zp.zone_size, lba_size))
+		return fail(z, ZNS_SC_INVALID_FIELD, now, done);
+	flash_advance(&z->fl, now);
+	*done = now;
+	for (i = 0; i < z->nr_zones; i++) {
+		struct zns_zone *zn = &z->zones[i];
+
+		if (zn->state == ZNS_ZS_RDONLY || zn->state == ZNS_ZS_OFFLINE) {
+			/* erase what was written; offline kept no data end */
+			if (zn->state == ZNS_ZS_OFFLINE)
+				zn->wp = zns_zslba(z, i);
+			zone_set(z, i, ZNS_ZS_FULL);
+		}
+		do_reset(z, i, now, done);
+		if (!((i + 1) & ZNS_YIELD_MASK))
+			ftl_yield();
+	}
+	flash_wb_reclaim(&z->fl, now);
+	z->zp.lba_size = lba_size;
+	z->lba_shift = lba_size == 512 ? 9 : 12;
+	z->lbas_per_unit = FTL_UNIT_SIZE >> z->lba_shift;
+	z->zone_lbas = z->zp.zone_size >> z->lba_shift;
+	z->cap_lbas = z->zp.zone_cap >> z->lba_shift;
+	for (i = 0; i < z->nr_zones; i++)
+		z->zones[i].wp = zns_zslba(z, i);
+	return ZNS_OK;
+}
+
 size_t zns_metadata_bytes(const struct zns *z)
 {
 	return (size_t)z->nr_zones * sizeof(struct zns_zone) + flash_metadata_bytes(&z->fl) +

@@ -189,6 +189,8 @@ enum zns_status zns_mgmt_send(struct zns *z, u64 slba, enum zns_action act, bool
 enum zns_status zns_report(struct zns *z, u64 slba, enum zns_filter filter, bool partial,
 			   struct zns_zone_desc *desc, u32 max, u64 *nr_zones, u64 now,
 			   u64 *done);
+/* every zone reset (read-only/offline ones too), then LBAs of @lba_size */
+enum zns_status zns_format(struct zns *z, u32 lba_size, u64 now, u64 *done);
 /* fault injection: put a zone in read-only or offline state */
 enum zns_status zns_set_state(struct zns *z, u32 zone, enum zns_state s, u64 now);
 

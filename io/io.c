@@ -15,10 +15,10 @@
 #include <linux/sort.h>
 
 #include "../core/nvmev.h"
+#include "io.h"
 #include "../trace/nvmev_trace.h"
 #include "../trace/events.h"
 
-#define RW_FUA		BIT(30)
 #define DSM_AD		BIT(2)
 #define COPY_DESFMT(dw12)	(((dw12) >> 8) & 0xf)
 #define UNIT		4096ULL		/* the model's mapping unit */
@@ -35,33 +35,6 @@ struct copy_range0 {
 	__le16 elbatm;
 };
 
-static inline u32 cdw(const struct nvme_command *c, int n)
-{
-	const __le32 *dw = (const __le32 *)c;
-
-	return le32_to_cpu(dw[n]);
-}
-
-static inline u64 cmd_slba(const struct nvme_command *c)
-{
-	return ((u64)cdw(c, 11) << 32) | cdw(c, 10);
-}
-
-static inline u32 cmd_nlb(const struct nvme_command *c)
-{
-	return (cdw(c, 12) & 0xffff) + 1;
-}
-
-static inline u64 cmd_prp1(const struct nvme_command *c)
-{
-	return le64_to_cpu(c->common.dptr.prp1);
-}
-
-static inline u64 cmd_prp2(const struct nvme_command *c)
-{
-	return le64_to_cpu(c->common.dptr.prp2);
-}
-
 static u16 check_range(const struct nvmev_ns *ns, u64 slba, u64 nlb)
 {
 	if (slba >= ns->nr_lbas || nlb > ns->nr_lbas - slba)
@@ -76,10 +49,14 @@ static inline u64 ns_off(const struct nvmev_ns *ns, u64 lba)
 }
 
 /* A transfer (or, for Verify, VSL = MDTS) beyond MDTS is refused. */
+bool nvmev_io_beyond_mdts(struct nvmev_ctrl *ctrl, u64 bytes)
+{
+	return bytes > ((u64)NVMEV_PAGE_SIZE << ctrl->mdts);
+}
+
 static inline bool beyond_mdts(struct nvmev_ctrl *ctrl, const struct nvmev_io *io)
 {
-	return ((u64)cmd_nlb(&io->cmd) << io->ns->lba_shift) >
-	       ((u64)NVMEV_PAGE_SIZE << ctrl->mdts);
+	return nvmev_io_beyond_mdts(ctrl, (u64)cmd_nlb(&io->cmd) << io->ns->lba_shift);
 }
 
 static u16 prepare_rw(struct nvmev_ctrl *ctrl, struct nvmev_io *io,
@@ -405,6 +382,12 @@ u16 nvmev_io_prepare(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
 
 	NVMEV_FN();
 	io->ns = ns;
+	if (ctrl->zoned) {	/* every command: the model is not an FTL */
+		st = nvmev_zns_prepare(ctrl, io, &t, &bytes);
+		if (op == nvme_cmd_zone_append)
+			op = nvme_cmd_write;	/* counted as one */
+		goto done;
+	}
 	switch (op) {
 	case nvme_cmd_flush:
 		/* the write cache is the controller's: one flush for all */
@@ -444,8 +427,10 @@ u16 nvmev_io_prepare(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
 		st = SC_INVALID_OPCODE;
 		break;
 	}
-	trace_nvmev_cmd_fetch(io->sqid, c->common.command_id, op, nsid,
-			      ns ? cmd_slba(c) : 0, bytes);
+done:
+	trace_nvmev_cmd_fetch(io->sqid, c->common.command_id,
+			      c->common.opcode, nsid, ns ? cmd_slba(c) : 0,
+			      bytes);
 	if (st) {
 		if (ns)
 			ns->stats.errors++;
@@ -685,7 +670,9 @@ void nvmev_io_execute(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
 	u16 st = io->status;
 
 	NVMEV_FN();
-	if (!st) {
+	if (!st && io->ns && io->ns->zoned) {
+		st = nvmev_zns_execute(ctrl, io);
+	} else if (!st) {
 		switch (c->common.opcode) {
 		case nvme_cmd_read:
 		case nvme_cmd_write:

@@ -197,6 +197,45 @@ TRACE_EVENT(nvmev_erase,
 	TP_printk("line=%u", __entry->line)
 );
 
+/* Zone State values (NVMe ZNS): see ftl/zns.h, enum zns_state */
+#define NVMEV_ZONE_STATES					\
+	{ 0x1, "empty" }, { 0x2, "iopen" }, { 0x3, "eopen" },	\
+	{ 0x4, "closed" }, { 0xd, "rdonly" }, { 0xe, "full" },	\
+	{ 0xf, "offline" }
+
+TRACE_EVENT(nvmev_zone_state,
+	TP_PROTO(u32 zone, u8 from, u8 to),
+	TP_ARGS(zone, from, to),
+	TP_STRUCT__entry(
+		__field(u32, zone)
+		__field(u8, from)
+		__field(u8, to)
+	),
+	TP_fast_assign(
+		__entry->zone = zone;
+		__entry->from = from;
+		__entry->to = to;
+	),
+	TP_printk("zone=%u from=%s to=%s", __entry->zone,
+		  __print_symbolic(__entry->from, NVMEV_ZONE_STATES),
+		  __print_symbolic(__entry->to, NVMEV_ZONE_STATES))
+);
+
+/* A reset that erases: @wp is the write pointer before it. */
+TRACE_EVENT(nvmev_zone_reset,
+	TP_PROTO(u32 zone, u64 wp),
+	TP_ARGS(zone, wp),
+	TP_STRUCT__entry(
+		__field(u32, zone)
+		__field(u64, wp)
+	),
+	TP_fast_assign(
+		__entry->zone = zone;
+		__entry->wp = wp;
+	),
+	TP_printk("zone=%u wp=%llu", __entry->zone, __entry->wp)
+);
+
 TRACE_EVENT(nvmev_gc_move,
 	TP_PROTO(u64 lpn, u64 from, u64 to),
 	TP_ARGS(lpn, from, to),

@@ -37,6 +37,8 @@
 #define FTL_TRACE_GC_START(victim, valid)	trace_nvmev_gc_start((u32)(victim), (u32)(valid))
 #define FTL_TRACE_GC_END(victim, moved)		trace_nvmev_gc_end((u32)(victim), (u32)(moved))
 #define FTL_TRACE_ERASE(line)			trace_nvmev_erase((u32)(line))
+#define FTL_TRACE_ZONE_STATE(zone, from, to)	trace_nvmev_zone_state((u32)(zone), (u8)(from), (u8)(to))
+#define FTL_TRACE_ZONE_RESET(zone, wp)		trace_nvmev_zone_reset((u32)(zone), (u64)(wp))
 
 /* The command served on this CPU, if the FTL learns it itself. */
 #define FTL_TRACE_SET_CMD(qid, cid)		nvmev_trace_set_cmd((qid), (cid))

@@ -1305,6 +1305,57 @@ struct test {
 	void (*fn)(struct zctx *c);
 };
 
+/*
+ * Format: every zone empty whatever its state (read-only and offline too),
+ * the written blocks erased, the write pointers in the new LBA size;
+ * writes then go on in that size.  A size the zones do not divide into
+ * is refused and changes nothing.
+ */
+static void t_format(struct zctx *c)
+{
+	u64 done, resets;
+	u32 i, n;
+
+	TRY(c, zinit_small(c, 4096, 0, 0));
+	n = c->z.nr_zones;
+	CHECK(c, n >= 6, "%u zones", n);
+	EXPECT(c, wr(c, zs(c, 0), 8), ZNS_OK);			/* implicitly open */
+	EXPECT(c, mg(c, 1, ZNS_ZSA_OPEN), ZNS_OK);		/* explicitly open */
+	EXPECT(c, wr(c, zs(c, 2), 4), ZNS_OK);
+	EXPECT(c, mg(c, 2, ZNS_ZSA_CLOSE), ZNS_OK);		/* closed */
+	EXPECT(c, mg(c, 3, ZNS_ZSA_FINISH), ZNS_OK);		/* full */
+	EXPECT(c, wr(c, zs(c, 4), 16), ZNS_OK);
+	EXPECT(c, zns_set_state(&c->z, 4, ZNS_ZS_RDONLY, c->now), ZNS_OK);
+	EXPECT(c, zns_set_state(&c->z, 5, ZNS_ZS_OFFLINE, c->now), ZNS_OK);
+	resets = c->z.st.resets;
+	EXPECT(c, zns_format(&c->z, 1000, c->now, &done), ZNS_SC_INVALID_FIELD);
+	STATE(c, 4, ZNS_ZS_RDONLY);
+	CHECK(c, c->z.lba_shift == 12, "a refused format changed the LBA size");
+	EXPECT(c, zns_format(&c->z, 512, c->now, &done), ZNS_OK);
+	CHECK(c, done >= c->now, "format completes before submission");
+	for (i = 0; i < n; i++) {
+		STATE(c, i, ZNS_ZS_EMPTY);
+		CHECK(c, c->z.zones[i].wp == zs(c, i), "zone %u wp %llu", i,
+		      (unsigned long long)c->z.zones[i].wp);
+	}
+	CHECK(c, c->z.nr_open == 0 && c->z.nr_active == 0, "open %u active %u",
+	      c->z.nr_open, c->z.nr_active);
+	CHECK(c, c->z.lba_shift == 9 && c->z.zone_lbas == c->z.zp.zone_size >> 9,
+	      "zone of %llu LBAs after formatting to 512 B",
+	      (unsigned long long)c->z.zone_lbas);
+	CHECK(c, c->z.st.resets > resets, "no zone was reset");
+	CHECK(c, c->z.zones[0].resets == 1 && c->z.zones[4].resets == 1,
+	      "written zones not erased (%u, %u)", c->z.zones[0].resets,
+	      c->z.zones[4].resets);
+	/* 512 B LBAs from now on: 3 LBAs, then on at the write pointer */
+	EXPECT(c, wr(c, zs(c, 1), 3), ZNS_OK);
+	EXPECT(c, wr(c, zs(c, 1) + 3, 5), ZNS_OK);
+	EXPECT(c, wr(c, zs(c, 1) + 3, 1), ZNS_SC_INVALID_WRITE);
+	CHECK(c, zns_nr_lbas(&c->z) == (u64)n * (c->z.zp.zone_size >> 9),
+	      "namespace of %llu LBAs", (unsigned long long)zns_nr_lbas(&c->z));
+	zns_exit(&c->z);
+}
+
 static const struct test tests[] = {
 	{ "zns_params_and_defaults", t_params },
 	{ "zns_every_transition", t_transitions },
@@ -1317,6 +1368,7 @@ static const struct test tests[] = {
 	{ "zns_write_buffer_stall", t_buffer },
 	{ "zns_random_vs_reference_every_op_checked", t_random },
 	{ "zns_large_zone_reset", t_large },
+	{ "zns_format_every_state_new_lba_size", t_format },
 };
 
 int main(int argc, char **argv)
