@@ -7,7 +7,8 @@
  * its size).  A namespace made or formatted resets every zone and takes
  * its LBA size (zns_format()).  The I/O commands: io/zns.c.
  *
- * debugfs: <ctrl>/zones (one line per zone) and <ctrl>/zns (counters).
+ * debugfs: <ctrl>/zones (one line per zone), <ctrl>/zns (counters) and
+ * <ctrl>/zone_fault (make a zone read-only or offline).
  */
 #define pr_fmt(fmt) "nvmev: " fmt
 
@@ -15,6 +16,8 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/log2.h>
+#include <linux/fs.h>
+#include <linux/uaccess.h>
 
 #include "nvmev.h"
 #include "model.h"
@@ -275,9 +278,71 @@ out:
 }
 DEFINE_SHOW_ATTRIBUTE(zns_stats);
 
+/*
+ * zone_fault: "<zone> rdonly" or "<zone> offline" puts a zone in that
+ * state, as a drive's firmware does with failing media (ZNS 1.1: the
+ * controller's transitions); Zone Is Read Only / Zone Is Offline follow.
+ */
+struct zfault {
+	u32 zone;
+	enum zns_state state;
+};
+
+static int zfault_fn(struct nvmev_ctrl *ctrl, void *arg)
+{
+	struct zfault *f = arg;
+	enum zns_status s;
+
+	s = zns_set_state(nvmev_zns(ctrl), f->zone, f->state, nvmev_now());
+	if (s == ZNS_SC_LBA_RANGE) {
+		pr_err("%s: zone_fault: zone %u: there are %u zones\n",
+		       ctrl->name, f->zone, nvmev_zns(ctrl)->nr_zones);
+		return -EINVAL;
+	}
+	if (s) {
+		pr_err("%s: zone_fault: zone %u cannot become %s from its state\n",
+		       ctrl->name, f->zone, zone_state_name(f->state));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static ssize_t zone_fault_write(struct file *file, const char __user *ubuf,
+				size_t count, loff_t *ppos)
+{
+	struct nvmev_ctrl *ctrl = file->private_data;
+	char buf[32], st[16];
+	struct zfault f;
+	int ret;
+
+	if (count >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = 0;
+	if (sscanf(buf, "%u %15s", &f.zone, st) != 2 ||
+	    (strcmp(st, "rdonly") && strcmp(st, "offline"))) {
+		pr_err("%s: zone_fault: write \"<zone> rdonly\" or \"<zone> offline\"\n",
+		       ctrl->name);
+		return -EINVAL;
+	}
+	f.state = strcmp(st, "rdonly") ? ZNS_ZS_OFFLINE : ZNS_ZS_RDONLY;
+	ret = nvmev_dispatcher_call(ctrl, zfault_fn, &f);
+	return ret ? ret : count;
+}
+
+static const struct file_operations zone_fault_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = zone_fault_write,
+	.llseek = noop_llseek,
+};
+
 static void zmodel_debugfs(struct nvmev_ctrl *ctrl)
 {
 	debugfs_create_file("zones", 0444, ctrl->debugfs, ctrl, &zones_fops);
+	debugfs_create_file("zone_fault", 0200, ctrl->debugfs, ctrl,
+			    &zone_fault_fops);
 	debugfs_create_file("zns", 0444, ctrl->debugfs, ctrl, &zns_stats_fops);
 }
 

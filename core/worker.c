@@ -80,6 +80,7 @@ static unsigned int lat_class(u8 opcode)
 	case nvme_cmd_read:
 		return NVMEV_LAT_READ;
 	case nvme_cmd_write:
+	case nvme_cmd_zone_append:	/* a write at the zone's pointer */
 		return NVMEV_LAT_WRITE;
 	default:
 		return NVMEV_LAT_OTHER;

@@ -13,7 +13,7 @@
 # per-second samples of the FTL counters; then the idle block (a fresh
 # nvmev left idle: CPU cost of its threads, first command after idle) and
 # worker scaling (4 KiB random read QD32 with nvmev reloaded on cpus=0,1,
-# 0,1,2 and 0,1,2,3).  In control mode (QEMU's NVMe): the same fio rows,
+# 0,1,2 and 0,1,2,3).  Before them the zoned rows (zoned_block).  In control mode (QEMU's NVMe): the same fio rows,
 # the host view of the idle block and the scaling row once.
 #
 # Per row: the host view (fio: IOPS, MiB/s, mean and p99 latency) and the
@@ -578,6 +578,90 @@ scale_block() {
 	emit rows_scale "$ROWS"
 }
 
+# ---- zoned namespace ---------------------------------------------------------
+# nvmev reloaded with kind=zns (16 MiB zones, no open/active limit), or
+# in control mode QEMU's zoned namespace if the launcher gave one: a
+# sequential 128 KiB write per zone (QD1, fio zonemode=zbd, zone after
+# zone, full zones reset), the same read back at QD32, and Zone Append of
+# 4 KiB at QD32 (tools/bench/zappend: 32 threads, each returned LBA
+# checked afterwards).
+
+# zoned_dev: the first host-managed namespace's block device, or nothing
+zoned_dev() {
+	for _b in /sys/block/nvme*n*; do
+		[ "$(cat "$_b/queue/zoned" 2>/dev/null)" = host-managed ] &&
+			{ echo "/dev/${_b##*/}"; return 0; }
+	done
+	return 1
+}
+
+# zappend_row ID LABEL QD SECONDS: a zappend run as one CSV line of $ROWS
+zappend_row() {
+	_before=$(devlat write)
+	_c0=$(cpusnap)
+	/tools/bench/zappend -q "$3" -t "$4" -V "$ZDEV" >"$W/$1.out" 2>"$W/$1.err"
+	_rc=$?
+	_c1=$(cpusnap)
+	_after=$(devlat write)
+	cat "$W/$1.out" "$W/$1.err" >"$NVMEV_DETAIL" 2>/dev/null
+	if [ "$_rc" != 0 ]; then
+		echo "zappend failed ($_rc): $(tail -3 "$W/$1.err" | tr '\n' ' ')"
+		FAILED=1
+		return 1
+	fi
+	_cost=$(cpucost "$_c0" "$_c1")
+	_kv=$(cat "$W/$1.out")
+	set -- "$1" "$2" "$3" "$4" $_before $_after
+	_line=$(echo "$_kv" | awk -v id="$1" -v label="$2" -v qd="$3" -v rt="$4" \
+		-v region="$(blockdev --getsize64 "$ZDEV")" -v cost="$_cost" \
+		-v c0="$5" -v t0="$6" -v a0="$7" -v l0="$8" \
+		-v c1="$9" -v t1="${10}" -v a1="${11}" -v l1="${12}" '{
+		for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		n = c1 - c0
+		if (n > 0) {
+			dm = (a1 - a0) / n / 1000; tm = (t1 - t0) / n / 1000; lm = (l1 - l0) / n / 1000
+			ratio = tm > 0 ? sprintf("%.3f", dm / tm) : ""
+			dm = sprintf("%.2f", dm); tm = sprintf("%.2f", tm); lm = sprintf("%.2f", lm)
+		} else { n = ""; dm = ""; tm = ""; lm = ""; ratio = "" }
+		printf "%s,%s,append,4k,%s,off,%s,0,%s,%.0f,%.2f,%.1f,%.1f,%d,write,%s,%s,%s,%s,%s,%s,zones=%s verified=%s\n",
+			id, label, qd, rt, region, v["iops"], v["mib_s"], v["lat_mean_us"], v["lat_p99_us"],
+			v["ios"], n, dm, tm, ratio, lm, cost, v["zones"], v["verified"]
+	}')
+	echo "$_line" >>"$ROWS"
+	echo "$_line" | awk -F, -v fmt="$HDR_FMT" 'function d(v) { return v == "" ? "-" : v } {
+		printf fmt, $2, $10, $11, $12, $13, d($17), d($18), d($19), d($22), d($25) }'
+}
+
+zoned_block() {
+	[ "${NVMEV_BENCH_ZONED:-1}" = 1 ] || return 0
+	if [ "$NVMEV_MODE" = nvmev ]; then
+		reload kind=zns lba_size=4096 || { FAILED=1; return 1; }
+	fi
+	ZDEV=$(zoned_dev) || { echo "# no zoned namespace here: zoned rows skipped"; return 0; }
+	_zs=$(( $(cat "/sys/block/${ZDEV#/dev/}/queue/chunk_sectors") * 512 ))
+	_zn=$(cat "/sys/block/${ZDEV#/dev/}/queue/nr_zones")
+	vm_section "bench: zoned namespace $ZDEV ($_zn zones of $((_zs >> 20)) MiB), ${RT}s + ${RAMP}s each"
+	ROWS=$W/rows_zns.csv
+	echo "$ROWS_HDR" >"$ROWS"
+	[ "$DEVVIEW" = 1 ] && cat "$CDBG/model" >"$W/model_zns.txt" && emit model_zns "$W/model_zns.txt"
+	hdr
+	_dev=$NVMEV_DEV _reg=$REGION
+	NVMEV_DEV=$ZDEV
+	# whole zones, at most 48 (768 MiB), at least 4
+	_nz=$((_zn < 48 ? _zn : 48))
+	REGION=$((_nz * _zs))
+	blkzone reset "$ZDEV" 2>/dev/null || /tools/bench/zappend -t 0 "$ZDEV" >/dev/null 2>&1
+	std zsw1 "zns 128k seq write QD1" write 128k 1 off --zonemode=zbd --max_open_zones=1
+	std zsr32 "zns 128k seq read QD32" read 128k 32 off --zonemode=zbd
+	zappend_row zap32 "zns 4k append QD32" 32 "$RT"
+	emit rows_zns "$ROWS"
+	NVMEV_DEV=$_dev REGION=$_reg
+	if [ "$NVMEV_MODE" = nvmev ]; then
+		reload || FAILED=1
+	fi
+}
+
+zoned_block
 [ "$IDLE_S" -gt 0 ] && idle_block
 scale_block
 
