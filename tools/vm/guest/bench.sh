@@ -186,14 +186,21 @@ row() {
 		return 1
 	fi
 	_cost=$(cpucost "$_c0" "$_c1")
-	set -- $(fiojson "$W/$_id.json" "$_dir") $_before $_after
-	# $1 iops $2 bw_bytes $3 lat_mean_ns $4 p99_ns $5 ios $6 max_ns | $7-10 before | $11-14 after
-	_line=$(awk -v id="$_id" -v label="$_label" -v rw="$_rw" -v bs="$_bs" -v qd="$_qd" \
-		-v tr="$_tr" -v rt="$ROW_RT" -v ramp="$ROW_RAMP" -v region="$ROW_REGION" \
-		-v cls="$_cls" -v extra="$ROW_EXTRA" -v cost="$_cost" \
-		-v iops="$1" -v bw="$2" -v mean="$3" -v p99="$4" -v ios="$5" \
-		-v c0="$7" -v t0="$8" -v a0="$9" -v l0="${10}" \
-		-v c1="${11}" -v t1="${12}" -v a1="${13}" -v l1="${14}" 'BEGIN {
+	put_row "$_id" "$_label" "$_rw" "$_bs" "$_qd" "$_tr" "$_cls" "$_cost" \
+		$(fiojson "$W/$_id.json" "$_dir") $_before $_after
+}
+
+# put_row ID LABEL RW BS QD TRACING CLASS COST IOPS BW_BYTES LAT_MEAN_NS
+#   LAT_P99_NS IOS LAT_MAX_NS BEFORE(4) AFTER(4): one line of $ROWS from a
+# run's host figures and the device latency readings around it (devlat),
+# and the progress table's line; ROW_RT, ROW_RAMP, ROW_REGION, ROW_EXTRA
+put_row() {
+	_line=$(awk -v id="$1" -v label="$2" -v rw="$3" -v bs="$4" -v qd="$5" \
+		-v tr="$6" -v rt="$ROW_RT" -v ramp="$ROW_RAMP" -v region="$ROW_REGION" \
+		-v cls="$7" -v extra="$ROW_EXTRA" -v cost="$8" \
+		-v iops="$9" -v bw="${10}" -v mean="${11}" -v p99="${12}" -v ios="${13}" \
+		-v c0="${15}" -v t0="${16}" -v a0="${17}" -v l0="${18}" \
+		-v c1="${19}" -v t1="${20}" -v a1="${21}" -v l1="${22}" 'BEGIN {
 		n = c1 - c0
 		if (n > 0) {
 			dm = (a1 - a0) / n / 1000; tm = (t1 - t0) / n / 1000; lm = (l1 - l0) / n / 1000
@@ -610,26 +617,13 @@ zappend_row() {
 		return 1
 	fi
 	_cost=$(cpucost "$_c0" "$_c1")
-	_kv=$(cat "$W/$1.out")
-	set -- "$1" "$2" "$3" "$4" $_before $_after
-	_line=$(echo "$_kv" | awk -v id="$1" -v label="$2" -v qd="$3" -v rt="$4" \
-		-v region="$(blockdev --getsize64 "$ZDEV")" -v cost="$_cost" \
-		-v c0="$5" -v t0="$6" -v a0="$7" -v l0="$8" \
-		-v c1="$9" -v t1="${10}" -v a1="${11}" -v l1="${12}" '{
-		for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-		n = c1 - c0
-		if (n > 0) {
-			dm = (a1 - a0) / n / 1000; tm = (t1 - t0) / n / 1000; lm = (l1 - l0) / n / 1000
-			ratio = tm > 0 ? sprintf("%.3f", dm / tm) : ""
-			dm = sprintf("%.2f", dm); tm = sprintf("%.2f", tm); lm = sprintf("%.2f", lm)
-		} else { n = ""; dm = ""; tm = ""; lm = ""; ratio = "" }
-		printf "%s,%s,append,4k,%s,off,%s,0,%s,%.0f,%.2f,%.1f,%.1f,%d,write,%s,%s,%s,%s,%s,%s,zones=%s verified=%s\n",
-			id, label, qd, rt, region, v["iops"], v["mib_s"], v["lat_mean_us"], v["lat_p99_us"],
-			v["ios"], n, dm, tm, ratio, lm, cost, v["zones"], v["verified"]
-	}')
-	echo "$_line" >>"$ROWS"
-	echo "$_line" | awk -F, -v fmt="$HDR_FMT" 'function d(v) { return v == "" ? "-" : v } {
-		printf fmt, $2, $10, $11, $12, $13, d($17), d($18), d($19), d($22), d($25) }'
+	# iops= mib_s= lat_mean_us= lat_p99_us= ios= zones= errors= verified=
+	set -- "$1" "$2" "$3" "$4" $(awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		printf "%s %.0f %.0f %.0f %s %s %s", v["iops"], v["mib_s"] * 1048576, v["lat_mean_us"] * 1000,
+			v["lat_p99_us"] * 1000, v["ios"], v["zones"], v["verified"] }' "$W/$1.out")
+	ROW_RT=$4 ROW_RAMP=0 ROW_REGION=$(blockdev --getsize64 "$ZDEV") ROW_EXTRA="zones=${10} verified=${11}"
+	put_row "$1" "$2" append 4k "$3" off write "$_cost" "$5" "$6" "$7" "$8" "$9" 0 $_before $_after
+	ROW_EXTRA=
 }
 
 zoned_block() {
