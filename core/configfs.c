@@ -326,6 +326,58 @@ static ssize_t ctrl_kind_store(struct config_item *item, const char *page,
 }
 CONFIGFS_ATTR(ctrl_, kind);
 
+static ssize_t ctrl_store_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%s\n",
+			  nvmev_store_name(to_ctrl(item)->model_cfg.store));
+}
+
+/* full or none: a change builds a new, empty model at the next enable. */
+static ssize_t ctrl_store_store(struct config_item *item, const char *page,
+				size_t count)
+{
+	struct nvmev_ctrl *ctrl = to_ctrl(item);
+	enum nvmev_store old;
+	int ret = cfg_begin(ctrl, "store");
+
+	if (ret)
+		return ret;
+	old = ctrl->model_cfg.store;
+	ret = nvmev_model_cfg_store(&ctrl->model_cfg, page);
+	if (!ret && old != ctrl->model_cfg.store)
+		ctrl->model_stale = true;
+	cfg_end();
+	return ret ? ret : count;
+}
+CONFIGFS_ATTR(ctrl_, store);
+
+static ssize_t ctrl_flash_size_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%llu\n", to_ctrl(item)->model_cfg.flash_size);
+}
+
+/* bytes of modelled flash, 0: the region's storage; checked at enable */
+static ssize_t ctrl_flash_size_store(struct config_item *item,
+				     const char *page, size_t count)
+{
+	struct nvmev_ctrl *ctrl = to_ctrl(item);
+	u64 v;
+	int ret = nvmev_parse_figure("flash_size", page, &v);
+
+	if (ret)
+		return ret;
+	ret = cfg_begin(ctrl, "flash_size");
+	if (ret)
+		return ret;
+	if (ctrl->model_cfg.flash_size != v) {
+		ctrl->model_cfg.flash_size = v;
+		ctrl->model_stale = true;
+	}
+	cfg_end();
+	return count;
+}
+CONFIGFS_ATTR(ctrl_, flash_size);
+
 static ssize_t figure_show(struct config_item *item, char *page,
 			   enum nvmev_figure f)
 {
@@ -422,6 +474,8 @@ static struct configfs_attribute *ctrl_attrs[] = {
 	&ctrl_attr_serial,
 	&ctrl_attr_model,
 	&ctrl_attr_kind,
+	&ctrl_attr_store,
+	&ctrl_attr_flash_size,
 	&ctrl_attr_profile,
 #define X(name, help) &ctrl_attr_##name,
 	NVMEV_MODEL_FIGURES(X)
@@ -814,7 +868,7 @@ static struct configfs_group_operations subsys_ops = {
 
 static ssize_t subsys_features_show(struct config_item *item, char *page)
 {
-	return sysfs_emit(page, "enable,memmap_start,memmap_size,cpus,mdts,serial,model,kind,profile,zone_size,zone_cap,max_open,max_active,stripe_luns,pci,capacity,namespaces\n");
+	return sysfs_emit(page, "enable,memmap_start,memmap_size,cpus,mdts,serial,model,kind,store,flash_size,profile,zone_size,zone_cap,max_open,max_active,stripe_luns,pci,capacity,namespaces\n");
 }
 CONFIGFS_ATTR_RO(subsys_, features);
 

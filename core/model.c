@@ -25,6 +25,14 @@ static char *kind = "conv";
 module_param(kind, charp, 0444);
 MODULE_PARM_DESC(kind, "Device model kind: conv (page-mapped FTL, default) or zns (zoned namespace)");
 
+static char *store = "full";
+module_param(store, charp, 0444);
+MODULE_PARM_DESC(store, "What is kept of the data: full (default: all of it, in the reserved region) or none (nothing: reads return zeroes, and flash_size may exceed the region)");
+
+static char *flash_size;
+module_param(flash_size, charp, 0444);
+MODULE_PARM_DESC(flash_size, "Bytes of modelled flash (K/M/G/T); default: the region's storage; larger only with store=none");
+
 static char *profile = "970pro";
 module_param(profile, charp, 0444);
 MODULE_PARM_DESC(profile, "Device model profile: 970pro (default), optane, qlc");
@@ -142,6 +150,32 @@ int nvmev_model_cfg_kind(struct nvmev_model_cfg *c, const char *name)
 	return -EINVAL;
 }
 
+static const char *const stores[NVMEV_NR_STORES] = {
+	[NVMEV_STORE_FULL] = "full",
+	[NVMEV_STORE_NONE] = "none",
+};
+
+const char *nvmev_store_name(enum nvmev_store st)
+{
+	return st < NVMEV_NR_STORES ? stores[st] : "?";
+}
+
+/* A known store mode, or -EINVAL with a message naming the known ones. */
+int nvmev_model_cfg_store(struct nvmev_model_cfg *c, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < NVMEV_NR_STORES; i++) {
+		if (sysfs_streq(name, stores[i])) {
+			c->store = i;
+			return 0;
+		}
+	}
+	pr_err("store=%.*s: unknown (known: full, none)\n",
+	       (int)strcspn(name, "\n"), name);
+	return -EINVAL;
+}
+
 /* The module parameters' model configuration (the builtin controller's). */
 int nvmev_model_cfg_from_params(struct nvmev_model_cfg *c)
 {
@@ -149,6 +183,11 @@ int nvmev_model_cfg_from_params(struct nvmev_model_cfg *c)
 
 	memset(c, 0, sizeof(*c));
 	if (nvmev_model_cfg_kind(c, kind ? kind : ""))
+		return -EINVAL;
+	if (nvmev_model_cfg_store(c, store ? store : ""))
+		return -EINVAL;
+	if (flash_size && nvmev_parse_figure("flash_size", flash_size,
+					     &c->flash_size))
 		return -EINVAL;
 	strscpy(c->profile, profile ? profile : "", sizeof(c->profile));
 	for (i = 0; i < NVMEV_NR_FIGURES; i++) {
@@ -336,6 +375,8 @@ static int model_show(struct seq_file *s, void *v)
 	unsigned int i;
 
 	seq_printf(s, "kind %s\n", ctrl->model->ops->name);
+	seq_printf(s, "store %s\n", ctrl->dataless ? "none" : "full");
+	seq_printf(s, "flash_bytes %llu\n", ctrl->flash_bytes);
 	seq_printf(s, "profile %s\n", p->profile);
 	for (i = 0; i < ftl_param_count; i++)
 		seq_printf(s, "%s %llu\n", ftl_param_table[i].name,
@@ -461,12 +502,20 @@ int nvmev_model_init(struct nvmev_ctrl *ctrl)
 	unsigned int i;
 	int ret;
 
+	if (c->flash_size && c->flash_size > ctrl->storage_size &&
+	    c->store == NVMEV_STORE_FULL) {
+		pr_err("%s: flash_size=%llu: more than the region's %llu bytes of storage (only with store=none)\n",
+		       ctrl->name, c->flash_size, ctrl->storage_size);
+		return -EINVAL;
+	}
 	m = kvzalloc(sizeof(*m), GFP_KERNEL);
 	if (!m)
 		return -ENOMEM;
 	m->ops = kinds[c->kind];
+	ctrl->flash_bytes = c->flash_size ? c->flash_size : ctrl->storage_size;
+	ctrl->dataless = c->store == NVMEV_STORE_NONE;
 
-	ret = ftl_params_default(&m->params, c->profile, ctrl->storage_size);
+	ret = ftl_params_default(&m->params, c->profile, ctrl->flash_bytes);
 	if (ret) {
 		pr_err("%s: profile=%s: unknown (known: 970pro, optane, qlc)\n",
 		       ctrl->name, c->profile);
@@ -495,7 +544,7 @@ int nvmev_model_init(struct nvmev_ctrl *ctrl)
 	ret = ftl_params_resolve(&m->params);
 	if (ret) {
 		pr_err("%s: model parameters are inconsistent for a %llu MiB device (see dmesg above)\n",
-		       ctrl->name, ctrl->storage_size >> 20);
+		       ctrl->name, ctrl->flash_bytes >> 20);
 		goto err;
 	}
 	ret = m->ops->init(ctrl, m);
@@ -503,12 +552,13 @@ int nvmev_model_init(struct nvmev_ctrl *ctrl)
 		goto err;
 	ctrl->model = m;
 	ctrl->zoned = c->kind == NVMEV_KIND_ZNS;
-	pr_info("%s: model %s %s: %llu MiB logical of %llu MiB flash, %llu ch x %llu LUN, %llu B pages, model metadata %zu bytes\n",
+	pr_info("%s: model %s %s: %llu MiB logical of %llu MiB flash, %llu ch x %llu LUN, %llu B pages, model metadata %zu bytes%s\n",
 		ctrl->name, m->ops->name, m->params.profile,
 		nvmev_model_logical_bytes(ctrl) >> 20,
-		ctrl->storage_size >> 20, m->params.nr_ch,
+		ctrl->flash_bytes >> 20, m->params.nr_ch,
 		m->params.luns_per_ch, m->params.pg_size,
-		m->ops->metadata_bytes(m));
+		m->ops->metadata_bytes(m),
+		ctrl->dataless ? ", store=none: no data kept" : "");
 	return 0;
 err:
 	kvfree(m);

@@ -51,7 +51,7 @@ static int zmodel_init(struct nvmev_ctrl *ctrl, struct nvmev_model *m)
 	m->params = m->zns.p;
 	m->zparams = m->zns.zp;
 	bytes = (u64)m->zns.nr_zones * m->zparams.zone_cap;
-	if (bytes > ctrl->storage_size) {
+	if (bytes > ctrl->storage_size && !ctrl->dataless) {
 		pr_err("%s: zoned model: %u zones of %llu bytes need more than the region's %llu bytes of storage\n",
 		       ctrl->name, m->zns.nr_zones, m->zparams.zone_cap,
 		       ctrl->storage_size);

@@ -300,6 +300,13 @@ enum nvmev_figure {
 /* The figures from zone_size on are the zoned model's (ftl/zns.h). */
 #define NVMEV_FIG_FIRST_ZONE	NVMEV_FIG_zone_size
 
+/* What a controller keeps of the data written to it (store=). */
+enum nvmev_store {
+	NVMEV_STORE_FULL,	/* every byte, in the reserved region */
+	NVMEV_STORE_NONE,	/* nothing: reads return zeroes; flash_size free */
+	NVMEV_NR_STORES
+};
+
 /* Device model kinds, chosen per controller (kind=). */
 enum nvmev_kind {
 	NVMEV_KIND_CONV,	/* page-mapped FTL with GC: ftl/ftl.c */
@@ -311,6 +318,8 @@ enum nvmev_kind {
 
 struct nvmev_model_cfg {
 	enum nvmev_kind kind;
+	enum nvmev_store store;
+	u64 flash_size;		/* bytes of modelled flash; 0: the storage */
 	char profile[NVMEV_PROFILE_LEN];
 	u64 val[NVMEV_NR_FIGURES];
 	DECLARE_BITMAP(set, NVMEV_NR_FIGURES);	/* else: the profile's */
@@ -403,6 +412,8 @@ struct nvmev_ctrl {
 
 	struct nvmev_model *model;	/* device model, dispatcher-only */
 	bool zoned;			/* the model is of kind zns */
+	bool dataless;			/* store=none: the data is not kept */
+	u64 flash_bytes;		/* the model's flash (flash_size or storage) */
 
 	/* dispatcher cost, busy passes only (debugfs cpu) */
 	u64 disp_busy_ns;
@@ -523,6 +534,8 @@ extern const char *const nvmev_figure_names[NVMEV_NR_FIGURES];
 int nvmev_model_cfg_from_params(struct nvmev_model_cfg *c);
 int nvmev_model_cfg_profile(struct nvmev_model_cfg *c, const char *name);
 int nvmev_model_cfg_kind(struct nvmev_model_cfg *c, const char *name);
+int nvmev_model_cfg_store(struct nvmev_model_cfg *c, const char *name);
+const char *nvmev_store_name(enum nvmev_store s);
 const char *nvmev_kind_name(enum nvmev_kind k);
 int nvmev_parse_figure(const char *name, const char *s, u64 *v);
 int nvmev_model_ns_setup(struct nvmev_ctrl *ctrl, struct nvmev_ns *ns);

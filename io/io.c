@@ -195,6 +195,8 @@ static void write_edges(struct nvmev_ctrl *ctrl, u64 off, u64 len)
 {
 	u64 end = off + len;
 
+	if (ctrl->dataless)	/* store=none: no storage to keep right */
+		return;
 	if ((off & (UNIT - 1)) && !nvmev_model_unit_mapped(ctrl, off))
 		zero_unit_outside(ctrl, off, off, end);
 	if ((end & (UNIT - 1)) && !nvmev_model_unit_mapped(ctrl, end - 1))
@@ -204,6 +206,8 @@ static void write_edges(struct nvmev_ctrl *ctrl, u64 off, u64 len)
 static void prepare_holes(struct nvmev_ctrl *ctrl, struct nvmev_io *io,
 			  u64 off, u64 len)
 {
+	if (ctrl->dataless)	/* every read is zeroes */
+		return;
 	switch (io->cmd.common.opcode) {
 	case nvme_cmd_read:
 	case nvme_cmd_compare:
@@ -664,13 +668,55 @@ out:
 	return st;
 }
 
+/* store=none: what goes to the host is zeroes, what comes is dropped. */
+static int dataless_fn(void *host, size_t len, void *priv)
+{
+	switch (*(u8 *)priv) {
+	case nvme_cmd_read:
+		nvmev_zero(host, len);
+		return 0;
+	case nvme_cmd_compare:
+		return memchr_inv(host, 0, len) ? SC_COMPARE_FAILED : 0;
+	default:		/* write, zone append: the PRPs are walked all the same */
+		return 0;
+	}
+}
+
+/*
+ * The data phase without storage (store=none): the host's buffers are
+ * walked as the command describes them (a bad PRP fails as it would with
+ * data), reads fill them with zeroes, compares compare with zeroes, writes
+ * keep nothing; Write Zeroes, Dataset Management and Copy have nothing to
+ * do.
+ */
+static u16 dataless_execute(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
+{
+	const struct nvme_command *c = &io->cmd;
+	u8 op = c->common.opcode;
+	enum nvmev_dir dir = op == nvme_cmd_read ? NVMEV_TO_HOST : NVMEV_FROM_HOST;
+
+	switch (op) {
+	case nvme_cmd_read:
+	case nvme_cmd_compare:
+	case nvme_cmd_write:
+	case nvme_cmd_zone_append:
+		return nvmev_prp_walk(ctrl, cmd_prp1(c), cmd_prp2(c),
+				      (size_t)cmd_nlb(c) << io->ns->lba_shift,
+				      dir, dataless_fn, &op);
+	default:
+		return SC_SUCCESS;
+	}
+}
+
 void nvmev_io_execute(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
 {
 	const struct nvme_command *c = &io->cmd;
 	u16 st = io->status;
 
 	NVMEV_FN();
-	if (!st && io->ns && io->ns->zoned) {
+	if (!st && ctrl->dataless) {
+		st = dataless_execute(ctrl, io);
+	} else if (!st && io->ns && io->ns->zoned) {
 		st = nvmev_zns_execute(ctrl, io);
 	} else if (!st) {
 		switch (c->common.opcode) {
