@@ -11,6 +11,8 @@
 . "$T_DIR/lib.sh"
 need_nvmev
 [ -d /sys/module/nvmev ] && fail "nvmev already loaded before the test"
+grep -qw blkdev_report_zones /proc/kallsyms ||
+	skip "this kernel has no zoned block devices (CONFIG_BLK_DEV_ZONED off: the debug kernel)"
 BASE="memmap_start=$NVMEV_MEMMAP_START_BYTES memmap_size=$NVMEV_MEMMAP_SIZE_BYTES cpus=$NVMEV_CPUS"
 ZDBG=$NVMEV_DBG/nvmev0
 

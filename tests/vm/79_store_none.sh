@@ -76,6 +76,10 @@ check_true "write amplification $(ftl write_amplification) > 1" \
 unload
 
 # ---- zoned, 4 GiB of flash on 1 GiB -------------------------------------------------
+if ! grep -qw blkdev_report_zones /proc/kallsyms; then
+	log "no zoned block devices in this kernel (the debug kernel): zoned part left out"
+	exit 0
+fi
 load $FULL store=none flash_size=4G kind=zns lba_size=4096
 nz=$(cat /sys/block/${DEV#/dev/}/queue/nr_zones)
 check_true "$nz zones of 16 MiB (more than the 1 GiB region holds)" test "$nz" -gt 200
