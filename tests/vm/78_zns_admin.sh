@@ -7,12 +7,25 @@
 # zoned controller does not take (DSM, Copy, Namespace Management), the
 # read-only and offline zone states through debugfs zone_fault with their
 # statuses, zone capacity below the zone size, and Format NVM to 512 B and
-# back.  Starts and ends with the module unloaded.
+# back.  Unloads the suite's nvmev first if
+# loaded and puts it back at the end.
 . "$T_DIR/lib.sh"
 need_nvmev
-[ -d /sys/module/nvmev ] && fail "nvmev already loaded before the test"
+# the suite's nvmev0 (loaded by 20/70 for the tests after them): unloaded
+# here, put back at the end
+HAD=0
+restore_suite() {
+	[ "$HAD" = 1 ] || return 0
+	expect_ok "the suite's nvmev back ($NVMEV_MODPARAMS)" nvmev_load
+	wait_for_dev 30 || fail "$DEV not back 30 s after insmod"
+}
 grep -qw blkdev_report_zones /proc/kallsyms ||
 	skip "this kernel has no zoned block devices (CONFIG_BLK_DEV_ZONED off: the debug kernel)"
+if [ -d /sys/module/nvmev ]; then
+	HAD=1
+	expect_ok "unload the suite's nvmev first" nvmev_unload
+	wait_for_no_dev 30 || fail "$DEV still there 30 s after rmmod"
+fi
 BASE="memmap_start=$NVMEV_MEMMAP_START_BYTES memmap_size=$NVMEV_MEMMAP_SIZE_BYTES cpus=$NVMEV_CPUS"
 ZDBG=$NVMEV_DBG/nvmev0
 
@@ -186,3 +199,4 @@ wait_for_no_dev 30 || fail "device still there after disable"
 expect_ok "rmdir namespaces/1" rmdir $CFG/z/namespaces/1
 expect_ok "rmdir z" rmdir $CFG/z
 expect_ok "rmmod" rmmod nvmev
+restore_suite
