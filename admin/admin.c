@@ -575,6 +575,8 @@ static size_t log_smart(struct nvmev_ctrl *ctrl, void *buf)
 	put_unaligned_le64(div64_u64(now - ctrl->power_on_ns,
 				     3600ULL * NSEC_PER_SEC), s->power_on_hours);
 	put_unaligned_le64(ctrl->unsafe_shutdowns, s->unsafe_shutdowns);
+	put_unaligned_le64(atomic64_read(&ctrl->stats.media_errors),
+			   s->media_errors);
 	put_unaligned_le64(ctrl->err_count, s->num_err_log_entries);
 	s->temp_sensor[0] = cpu_to_le16(TEMP_KELVIN);
 	return sizeof(*s);

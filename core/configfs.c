@@ -696,11 +696,111 @@ static ssize_t ns_state_show(struct config_item *item, char *page)
 }
 CONFIGFS_ATTR_RO(ns_, state);
 
+/*
+ * badblocks, as null_blk's: "+FIRST-LAST" makes LBAs FIRST..LAST (or
+ * "+LBA" one) fail reads with Unrecovered Read Error until written again,
+ * "-FIRST-LAST" makes them good; reading lists "FIRST COUNT" per range.
+ * On the namespace as it exists (enabled), changed on the dispatcher.
+ */
+struct bb_req {
+	struct nvmev_ns_cfg *c;
+	char *page;
+	bool bad, show;
+	u64 first, last;
+	ssize_t ret;
+};
+
+static int bb_fn(struct nvmev_ctrl *ctrl, void *arg)
+{
+	struct bb_req *r = arg;
+	struct nvmev_ns *ns = nvmev_ns_get(ctrl, r->c->nsid);
+	int ret;
+
+	if (!ns) {
+		pr_err("%s: namespace %u: badblocks: the namespace does not exist (enable it first)\n",
+		       ctrl->name, r->c->nsid);
+		return -ENODEV;
+	}
+	if (r->show) {
+		r->ret = badblocks_show(&ns->bb, r->page, 0);
+		return 0;
+	}
+	ret = nvmev_ns_badblocks(ns, r->bad, r->first, r->last);
+	if (ret == -ERANGE)
+		pr_err("%s: namespace %u: badblocks: %llu-%llu is not a range of its %llu LBAs\n",
+		       ctrl->name, r->c->nsid, r->first, r->last, ns->nr_lbas);
+	else if (ret)
+		pr_err("%s: namespace %u: badblocks: the table is full (512 ranges of up to 512 LBAs)\n",
+		       ctrl->name, r->c->nsid);
+	return ret;
+}
+
+static ssize_t bb_call(struct bb_req *r)
+{
+	struct nvmev_ctrl *ctrl = r->c->ctrl;
+	int ret;
+
+	mutex_lock(&nvmev_ctrls_lock);
+	if (!has_device(ctrl)) {
+		mutex_unlock(&nvmev_ctrls_lock);
+		pr_err("%s: namespace %u: badblocks: the controller has no device yet (enable it first)\n",
+		       ctrl->name, r->c->nsid);
+		return -ENODEV;
+	}
+	ret = nvmev_dispatcher_call(ctrl, bb_fn, r);
+	mutex_unlock(&nvmev_ctrls_lock);
+	return ret;
+}
+
+static ssize_t ns_badblocks_show(struct config_item *item, char *page)
+{
+	struct bb_req r = { .c = to_ns_cfg(item), .page = page, .show = true };
+	ssize_t ret = bb_call(&r);
+
+	return ret ? ret : r.ret;
+}
+
+static ssize_t ns_badblocks_store(struct config_item *item, const char *page,
+				  size_t count)
+{
+	struct bb_req r = { .c = to_ns_cfg(item) };
+	char buf[64], *p = buf, *dash;
+	ssize_t ret;
+
+	if (count >= sizeof(buf))
+		goto bad;
+	memcpy(buf, page, count);
+	buf[count] = 0;
+	strim(buf);
+	if (*p != '+' && *p != '-')
+		goto bad;
+	r.bad = *p++ == '+';
+	dash = strchr(p, '-');
+	if (dash)
+		*dash++ = 0;
+	if (kstrtou64(p, 0, &r.first) ||
+	    (dash ? kstrtou64(dash, 0, &r.last) : (r.last = r.first, 0)))
+		goto bad;
+	if (r.first > r.last) {
+		pr_err("%s: namespace %u: badblocks: %llu-%llu: the first LBA is after the last\n",
+		       r.c->ctrl->name, r.c->nsid, r.first, r.last);
+		return -EINVAL;
+	}
+	ret = bb_call(&r);
+	return ret ? ret : count;
+bad:
+	pr_err("%s: namespace %u: badblocks=%.*s: write +FIRST-LAST (bad) or -FIRST-LAST (good again), in LBAs\n",
+	       r.c->ctrl->name, r.c->nsid, (int)strcspn(page, "\n"), page);
+	return -EINVAL;
+}
+CONFIGFS_ATTR(ns_, badblocks);
+
 static struct configfs_attribute *ns_attrs[] = {
 	&ns_attr_enable,
 	&ns_attr_size,
 	&ns_attr_lba_size,
 	&ns_attr_state,
+	&ns_attr_badblocks,
 	NULL,
 };
 

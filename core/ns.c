@@ -96,6 +96,10 @@ static struct nvmev_ns *ns_new(struct nvmev_ctrl *ctrl, u32 nsid,
 
 	if (!ns)
 		return NULL;
+	if (badblocks_init(&ns->bb, 1)) {
+		kfree(ns);
+		return NULL;
+	}
 	ns->ctrl = ctrl;
 	ns->nsid = nsid;
 	ns->lba_shift = lba_shift;
@@ -105,6 +109,36 @@ static struct nvmev_ns *ns_new(struct nvmev_ctrl *ctrl, u32 nsid,
 	 */
 	ns->gen = ctrl->live ? ++ctrl->ns_gen : 0;
 	return ns;
+}
+
+static void ns_free(struct nvmev_ns *ns)
+{
+	if (!ns)
+		return;
+	badblocks_exit(&ns->bb);
+	kfree(ns);
+}
+
+/*
+ * Mark LBAs [@first, @last] bad (reads fail with Unrecovered Read Error
+ * until they are written) or good again.  Dispatcher (or disabled).
+ */
+int nvmev_ns_badblocks(struct nvmev_ns *ns, bool bad, u64 first, u64 last)
+{
+	u64 n;
+
+	if (first > last || last >= ns->nr_lbas)
+		return -ERANGE;
+	for (n = last - first + 1; n; ) {	/* the table counts in ints */
+		int k = min_t(u64, n, INT_MAX / 2);
+
+		if (bad ? badblocks_set(&ns->bb, first, k, 1) :
+			  badblocks_clear(&ns->bb, first, k))
+			return -ENOSPC;
+		first += k;
+		n -= k;
+	}
+	return 0;
 }
 
 /*
@@ -127,7 +161,7 @@ static int create_zoned(struct nvmev_ctrl *ctrl, u32 nsid,
 		return -ENOMEM;
 	ret = nvmev_model_ns_setup(ctrl, ns);
 	if (ret) {
-		kfree(ns);
+		ns_free(ns);
 		return ret;
 	}
 	ctrl->ns[1] = ns;
@@ -207,7 +241,7 @@ int nvmev_ns_delete(struct nvmev_ctrl *ctrl, struct nvmev_ns *ns)
 		nvmev_ns_changed(ctrl, ns->nsid);
 	erase_extent(ctrl, ns, ns->lba_shift);
 	ctrl->ns[ns->nsid] = NULL;
-	kfree(ns);
+	ns_free(ns);
 	return 0;
 }
 
@@ -264,7 +298,7 @@ void nvmev_ns_free_all(struct nvmev_ctrl *ctrl)
 	unsigned int i;
 
 	for (i = 1; i <= NVMEV_MAX_NS; i++) {
-		kfree(ctrl->ns[i]);
+		ns_free(ctrl->ns[i]);
 		ctrl->ns[i] = NULL;
 	}
 	bitmap_zero(ctrl->ns_changed, NVMEV_MAX_NS + 1);

@@ -32,6 +32,7 @@
 #include <linux/sched/clock.h>
 #include <linux/configfs.h>
 #include <linux/completion.h>
+#include <linux/badblocks.h>
 
 #define NVMEV_DRV_NAME		"nvmev"
 #define NVMEV_VERSION		"0.1.0"
@@ -94,6 +95,7 @@
 #define SC_CTRL_LIST_INVALID	NVMEV_ERR(NVMEV_SCT_CMD, 0x1c)
 #define SC_CMD_SIZE_LIMIT	NVMEV_ERR(NVMEV_SCT_CMD, 0x83)	/* Copy: MSRC, MSSRL, MCL */
 #define SC_COMPARE_FAILED	NVMEV_ERR(NVMEV_SCT_MEDIA, 0x85)
+#define SC_UNRECOVERED_READ	NVMEV_ERR(NVMEV_SCT_MEDIA, 0x81)
 
 /* Controller register block at the start of BAR0 (NVMe 1.4, 3.1). */
 struct nvmev_regs {
@@ -156,6 +158,7 @@ struct nvmev_cq {
 
 /* nvmev_io.flags */
 #define NVMEV_IO_HOLES		BIT(0)	/* read/compare/copy: see io->unmapped */
+#define NVMEV_IO_ERR_LBA	BIT(1)	/* the error is at io->err_lba */
 
 struct nvmev_ctrl;
 
@@ -181,6 +184,12 @@ struct nvmev_ns {
 	bool attached;
 	bool zoned;		/* of a kind=zns controller: io/zns.c */
 	struct nvmev_ns_stats stats;
+	/*
+	 * LBAs that fail reads with Unrecovered Read Error until written
+	 * again (configfs namespaces/<nsid>/badblocks, changed on the
+	 * dispatcher; the kernel's badblocks table, in LBAs).
+	 */
+	struct badblocks bb;
 };
 
 /* A fetched I/O command travelling from dispatcher to worker. */
@@ -194,6 +203,7 @@ struct nvmev_io {
 	u16 status;		/* precomputed error status, 0 if to execute */
 	u32 flags;		/* NVMEV_IO_* */
 	u64 result;		/* completion DW0-1: Zone Append's LBA */
+	u64 err_lba;		/* NVMEV_IO_ERR_LBA: the LBA the error log names */
 	u32 data_lbas;		/* zoned read/compare: LBAs holding data */
 	/*
 	 * Read/compare with NVMEV_IO_HOLES: the 4 KiB units (from the one
@@ -231,6 +241,7 @@ struct nvmev_stats {
 	atomic64_t irqs;
 	atomic64_t irqs_masked;
 	atomic64_t aer_events;		/* AERs completed with an event */
+	atomic64_t media_errors;	/* unrecovered data errors (SMART) */
 };
 
 struct nvmev_err_entry {
@@ -472,6 +483,7 @@ int nvmev_ns_format(struct nvmev_ctrl *ctrl, struct nvmev_ns *ns,
 void nvmev_ns_attach(struct nvmev_ctrl *ctrl, struct nvmev_ns *ns, bool on);
 void nvmev_ns_changed(struct nvmev_ctrl *ctrl, u32 nsid);
 void nvmev_ns_free_all(struct nvmev_ctrl *ctrl);
+int nvmev_ns_badblocks(struct nvmev_ns *ns, bool bad, u64 first, u64 last);
 
 /* core/ctrl.c: run @fn on the dispatcher (directly while disabled) */
 struct nvmev_call {
@@ -606,6 +618,9 @@ void nvmev_admin_deliver_aer(struct nvmev_ctrl *ctrl);
 u16 nvmev_io_prepare(struct nvmev_ctrl *ctrl, struct nvmev_io *io);
 void nvmev_io_execute(struct nvmev_ctrl *ctrl, struct nvmev_io *io);
 bool nvmev_io_beyond_mdts(struct nvmev_ctrl *ctrl, u64 bytes);
+u16 nvmev_io_bad_read(struct nvmev_ctrl *ctrl, struct nvmev_io *io, u64 slba,
+		      u32 nlb);
+void nvmev_io_rewritten(struct nvmev_ns *ns, u64 slba, u32 nlb);
 
 /* io/zns.c: the commands of a zoned namespace */
 u16 nvmev_zns_prepare(struct nvmev_ctrl *ctrl, struct nvmev_io *io, u64 *t,

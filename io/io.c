@@ -59,6 +59,33 @@ static inline bool beyond_mdts(struct nvmev_ctrl *ctrl, const struct nvmev_io *i
 	return nvmev_io_beyond_mdts(ctrl, (u64)cmd_nlb(&io->cmd) << io->ns->lba_shift);
 }
 
+/*
+ * Injected media errors (namespace badblocks): a read, compare or verify
+ * that touches a bad LBA fails with Unrecovered Read Error, the error log
+ * naming the first bad LBA, SMART counting a media error.  Dispatcher.
+ */
+u16 nvmev_io_bad_read(struct nvmev_ctrl *ctrl, struct nvmev_io *io, u64 slba,
+		      u32 nlb)
+{
+	sector_t first;
+	int n;
+
+	if (likely(!READ_ONCE(io->ns->bb.count)) ||
+	    !badblocks_check(&io->ns->bb, slba, nlb, &first, &n))
+		return SC_SUCCESS;
+	io->err_lba = first;
+	io->flags |= NVMEV_IO_ERR_LBA;
+	atomic64_inc(&ctrl->stats.media_errors);
+	return SC_UNRECOVERED_READ;
+}
+
+/* Written LBAs are good again (as a drive remaps them on the rewrite). */
+void nvmev_io_rewritten(struct nvmev_ns *ns, u64 slba, u32 nlb)
+{
+	if (unlikely(READ_ONCE(ns->bb.count)))
+		badblocks_clear(&ns->bb, slba, nlb);
+}
+
 static u16 prepare_rw(struct nvmev_ctrl *ctrl, struct nvmev_io *io,
 		      bool has_data)
 {
@@ -74,6 +101,10 @@ static u16 prepare_rw(struct nvmev_ctrl *ctrl, struct nvmev_io *io,
 		if (beyond_mdts(ctrl, io))
 			return SC_INVALID_FIELD;
 	}
+	if (c->common.opcode == nvme_cmd_read ||
+	    c->common.opcode == nvme_cmd_compare)
+		return nvmev_io_bad_read(ctrl, io, cmd_slba(c), cmd_nlb(c));
+	nvmev_io_rewritten(io->ns, cmd_slba(c), cmd_nlb(c));
 	return SC_SUCCESS;
 }
 
@@ -244,6 +275,9 @@ static u16 prepare_verify(struct nvmev_ctrl *ctrl, struct nvmev_io *io,
 		return st;
 	if (beyond_mdts(ctrl, io))
 		return SC_INVALID_FIELD;	/* beyond VSL */
+	st = nvmev_io_bad_read(ctrl, io, slba, nlb);
+	if (st)
+		return st;
 	*t = nvmev_model_rw(ctrl, nvme_cmd_read, ns_off(io->ns, slba),
 			    (u64)nlb << io->ns->lba_shift, cdw(c, 12) & RW_FUA,
 			    io->t_fetch);
@@ -352,8 +386,12 @@ static u16 prepare_copy(struct nvmev_ctrl *ctrl, struct nvmev_io *io,
 	st = read_copy_ranges(ctrl, io, r, nr, &total);
 	if (!st)
 		st = check_range(io->ns, cmd_slba(c), total);
+	for (i = 0; !st && i < nr; i++)
+		st = nvmev_io_bad_read(ctrl, io, copy_slba(&r[i]),
+				       copy_nlb(&r[i]));
 	if (st)
 		return st;
+	nvmev_io_rewritten(io->ns, cmd_slba(c), total);
 	*bytes = total << io->ns->lba_shift;
 	/*
 	 * Before the model calls: the write maps what it covers.  Holes
@@ -741,5 +779,7 @@ void nvmev_io_execute(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
 	io->status = st;
 	if (st)
 		nvmev_record_error(ctrl, io->sqid, c->common.command_id, st,
-				   cmd_slba(c), le32_to_cpu(c->common.nsid));
+				   io->flags & NVMEV_IO_ERR_LBA ? io->err_lba :
+								 cmd_slba(c),
+				   le32_to_cpu(c->common.nsid));
 }

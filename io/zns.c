@@ -180,7 +180,8 @@ u16 nvmev_zns_prepare(struct nvmev_ctrl *ctrl, struct nvmev_io *io, u64 *t,
 		if (nvmev_io_beyond_mdts(ctrl, (u64)nlb << z->lba_shift))
 			return SC_INVALID_FIELD;
 		*bytes = (u64)nlb << z->lba_shift;
-		return zstatus(zns_read(z, slba, nlb, now, NULL, t));
+		zs = zns_read(z, slba, nlb, now, NULL, t);
+		return zs ? zstatus(zs) : nvmev_io_bad_read(ctrl, io, slba, nlb);
 	case nvme_cmd_read:
 	case nvme_cmd_compare:
 		st = check_xfer(ctrl, io);
@@ -188,7 +189,7 @@ u16 nvmev_zns_prepare(struct nvmev_ctrl *ctrl, struct nvmev_io *io, u64 *t,
 			return st;
 		*bytes = (u64)nlb << z->lba_shift;
 		zs = zns_read(z, slba, nlb, now, &io->data_lbas, t);
-		return zstatus(zs);
+		return zs ? zstatus(zs) : nvmev_io_bad_read(ctrl, io, slba, nlb);
 	case nvme_cmd_write:
 		st = check_xfer(ctrl, io);
 		if (st)
@@ -196,15 +197,20 @@ u16 nvmev_zns_prepare(struct nvmev_ctrl *ctrl, struct nvmev_io *io, u64 *t,
 		fallthrough;
 	case nvme_cmd_write_zeroes:
 		*bytes = (u64)nlb << z->lba_shift;
-		return zstatus(zns_write(z, slba, nlb, now, fua, t));
+		zs = zns_write(z, slba, nlb, now, fua, t);
+		if (zs == ZNS_OK)
+			nvmev_io_rewritten(io->ns, slba, nlb);
+		return zstatus(zs);
 	case nvme_cmd_zone_append:
 		st = check_xfer(ctrl, io);
 		if (st)
 			return st;
 		*bytes = (u64)nlb << z->lba_shift;
 		zs = zns_append(z, slba, nlb, now, fua, &lba, t);
-		if (zs == ZNS_OK)
+		if (zs == ZNS_OK) {
 			io->result = lba;
+			nvmev_io_rewritten(io->ns, lba, nlb);
+		}
 		return zstatus(zs);
 	case nvme_cmd_zone_mgmt_send:
 		return zone_send(z, io, t);
