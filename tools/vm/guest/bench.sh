@@ -626,12 +626,34 @@ zappend_row() {
 	ROW_EXTRA=
 }
 
+# zoned_nsid_dev SERIAL NSID: that controller's namespace, waited for
+zoned_nsid_dev() {
+	_i=0
+	while [ $_i -lt 100 ]; do
+		for _b in /sys/block/nvme*n*; do
+			[ "$(sed 's/ *$//' "$_b/device/serial" 2>/dev/null)" = "$1" ] &&
+				[ "$(cat "$_b/nsid" 2>/dev/null)" = "$2" ] && [ -b "/dev/${_b##*/}" ] &&
+				{ echo "/dev/${_b##*/}"; return 0; }
+		done
+		usleep 200000
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
 zoned_block() {
 	[ "${NVMEV_BENCH_ZONED:-1}" = 1 ] || return 0
 	if [ "$NVMEV_MODE" = nvmev ]; then
 		reload kind=zns lba_size=4096 || { FAILED=1; return 1; }
+		ZDEV=$(zoned_dev)
+	elif [ -n "${NVMEV_CTL_Z_PCI:-}" ]; then
+		# QEMU's zoned reference (the launcher keeps it unbound):
+		# namespace 2, 16 MiB zones without limits, as kind=zns here
+		echo nvme >"/sys/bus/pci/devices/$NVMEV_CTL_Z_PCI/driver_override"
+		echo "$NVMEV_CTL_Z_PCI" >/sys/bus/pci/drivers/nvme/bind 2>/dev/null
+		ZDEV=$(zoned_nsid_dev "$NVMEV_CTL_Z_SERIAL" 2)
 	fi
-	ZDEV=$(zoned_dev) || { echo "# no zoned namespace here: zoned rows skipped"; return 0; }
+	[ -n "$ZDEV" ] || { echo "# no zoned namespace here: zoned rows skipped"; return 0; }
 	_zs=$(( $(cat "/sys/block/${ZDEV#/dev/}/queue/chunk_sectors") * 512 ))
 	_zn=$(cat "/sys/block/${ZDEV#/dev/}/queue/nr_zones")
 	vm_section "bench: zoned namespace $ZDEV ($_zn zones of $((_zs >> 20)) MiB), ${RT}s + ${RAMP}s each"
@@ -652,6 +674,9 @@ zoned_block() {
 	NVMEV_DEV=$_dev REGION=$_reg
 	if [ "$NVMEV_MODE" = nvmev ]; then
 		reload || FAILED=1
+	elif [ -n "${NVMEV_CTL_Z_PCI:-}" ]; then
+		echo "$NVMEV_CTL_Z_PCI" >/sys/bus/pci/drivers/nvme/unbind 2>/dev/null
+		echo none >"/sys/bus/pci/devices/$NVMEV_CTL_Z_PCI/driver_override"
 	fi
 }
 
