@@ -3,6 +3,7 @@
 # after lib.sh.  Not a test itself (the harness runs NN_*.sh only).
 #
 #   ZNS_ZONE_SIZE=16M ZNS_MAX_OPEN=8 ZNS_MAX_ACTIVE=12   # nvmev: what to make
+#   (also ZNS_ZONE_CAP, ZNS_STRIPE_LUNS, ZNS_LBA; unset = left at nvmev's default)
 #   ZNS_REF=limited                                     # control: which one
 #   zns_setup [conv [CONV_NS_SIZE]]
 #   ... $ZDEV (zoned block device), $ZCTRL (its /dev/nvmeX),
@@ -10,8 +11,9 @@
 #   zns_teardown
 #
 # nvmev mode: the test owns the module.  If the suite's nvmev0 is loaded
-# (70_reload_cycles leaves it for the 8x tests) it is unloaded first and
-# put back by zns_teardown; in between nvmev is loaded without parameters
+# (70_reload_cycles leaves it for the 8x tests) it is unloaded first (or,
+# without a "kind" attribute, the test SKIPs at once) and put back by
+# zns_teardown; in between nvmev is loaded without parameters
 # and the test makes its own controllers in configfs: "znsz" (kind=zns,
 # exactly one namespace, nsid 1, all zones) on the first half of the
 # reserved region and, with "conv", "znsc" (conventional) on the second.
