@@ -283,21 +283,35 @@ static ssize_t ctrl_profile_show(struct config_item *item, char *page)
 	return sysfs_emit(page, "%s\n", to_ctrl(item)->model_cfg.profile);
 }
 
-static ssize_t ctrl_profile_store(struct config_item *item, const char *page,
-				  size_t count)
+/*
+ * A model setting by name (profile, kind, store): @parse fills the
+ * controller's model configuration or refuses with a message; a change
+ * builds a new, empty model at the next enable.
+ */
+static ssize_t model_cfg_store(struct config_item *item, const char *attr,
+			       const char *page, size_t count,
+			       int (*parse)(struct nvmev_model_cfg *c,
+					    const char *name))
 {
 	struct nvmev_ctrl *ctrl = to_ctrl(item);
-	char old[NVMEV_PROFILE_LEN];
-	int ret = cfg_begin(ctrl, "profile");
+	struct nvmev_model_cfg old;
+	int ret = cfg_begin(ctrl, attr);
 
 	if (ret)
 		return ret;
-	strscpy(old, ctrl->model_cfg.profile, sizeof(old));
-	ret = nvmev_model_cfg_profile(&ctrl->model_cfg, page);
-	if (!ret && strcmp(old, ctrl->model_cfg.profile))
+	old = ctrl->model_cfg;
+	ret = parse(&ctrl->model_cfg, page);
+	if (!ret && memcmp(&old, &ctrl->model_cfg, sizeof(old)))
 		ctrl->model_stale = true;
 	cfg_end();
 	return ret ? ret : count;
+}
+
+static ssize_t ctrl_profile_store(struct config_item *item, const char *page,
+				  size_t count)
+{
+	return model_cfg_store(item, "profile", page, count,
+			       nvmev_model_cfg_profile);
 }
 CONFIGFS_ATTR(ctrl_, profile);
 
@@ -307,22 +321,10 @@ static ssize_t ctrl_kind_show(struct config_item *item, char *page)
 			  nvmev_kind_name(to_ctrl(item)->model_cfg.kind));
 }
 
-/* conv or zns: a change builds a new, empty model at the next enable. */
 static ssize_t ctrl_kind_store(struct config_item *item, const char *page,
 			       size_t count)
 {
-	struct nvmev_ctrl *ctrl = to_ctrl(item);
-	enum nvmev_kind old;
-	int ret = cfg_begin(ctrl, "kind");
-
-	if (ret)
-		return ret;
-	old = ctrl->model_cfg.kind;
-	ret = nvmev_model_cfg_kind(&ctrl->model_cfg, page);
-	if (!ret && old != ctrl->model_cfg.kind)
-		ctrl->model_stale = true;
-	cfg_end();
-	return ret ? ret : count;
+	return model_cfg_store(item, "kind", page, count, nvmev_model_cfg_kind);
 }
 CONFIGFS_ATTR(ctrl_, kind);
 
@@ -332,22 +334,11 @@ static ssize_t ctrl_store_show(struct config_item *item, char *page)
 			  nvmev_store_name(to_ctrl(item)->model_cfg.store));
 }
 
-/* full or none: a change builds a new, empty model at the next enable. */
 static ssize_t ctrl_store_store(struct config_item *item, const char *page,
 				size_t count)
 {
-	struct nvmev_ctrl *ctrl = to_ctrl(item);
-	enum nvmev_store old;
-	int ret = cfg_begin(ctrl, "store");
-
-	if (ret)
-		return ret;
-	old = ctrl->model_cfg.store;
-	ret = nvmev_model_cfg_store(&ctrl->model_cfg, page);
-	if (!ret && old != ctrl->model_cfg.store)
-		ctrl->model_stale = true;
-	cfg_end();
-	return ret ? ret : count;
+	return model_cfg_store(item, "store", page, count,
+			       nvmev_model_cfg_store);
 }
 CONFIGFS_ATTR(ctrl_, store);
 

@@ -386,8 +386,8 @@ static int model_show(struct seq_file *s, void *v)
 	seq_printf(s, "expected_unmapped_read_ns %llu\n",
 		   ftl_expected_unmapped_read_latency(p));
 	seq_printf(s, "expected_write_ns %llu\n", ftl_expected_write_latency(p));
-	if (ctrl->zoned)
-		nvmev_model_zns_show(ctrl, s);
+	if (ctrl->model->ops->show)
+		ctrl->model->ops->show(ctrl, s);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(model);

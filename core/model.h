@@ -40,6 +40,8 @@ struct nvmev_model_ops {
 	void (*ns_erase)(struct nvmev_ctrl *ctrl, struct nvmev_ns *ns,
 			 unsigned int lba_shift);
 	void (*debugfs)(struct nvmev_ctrl *ctrl);
+	/* debugfs model: the kind's own figures after the flash's, or NULL */
+	void (*show)(struct nvmev_ctrl *ctrl, struct seq_file *s);
 };
 
 struct nvmev_model {

@@ -157,21 +157,8 @@ u64 nvmev_zns_max_active(struct nvmev_ctrl *ctrl)
 
 /* ---- debugfs ------------------------------------------------------------- */
 
-static const char *const state_short[16] = {
-	[ZNS_ZS_EMPTY] = "empty", [ZNS_ZS_IOPEN] = "iopen",
-	[ZNS_ZS_EOPEN] = "eopen", [ZNS_ZS_CLOSED] = "closed",
-	[ZNS_ZS_RDONLY] = "rdonly", [ZNS_ZS_FULL] = "full",
-	[ZNS_ZS_OFFLINE] = "offline",
-};
-
-static const char *zone_state_name(unsigned int s)
-{
-	return s < ARRAY_SIZE(state_short) && state_short[s] ?
-	       state_short[s] : "?";
-}
-
 /* The model's figures in debugfs model, after the flash's. */
-void nvmev_model_zns_show(struct nvmev_ctrl *ctrl, struct seq_file *s)
+static void zmodel_show(struct nvmev_ctrl *ctrl, struct seq_file *s)
 {
 	const struct zns_params *zp = &ctrl->model->zparams;
 	const struct zns *z = nvmev_zns(ctrl);
@@ -229,7 +216,7 @@ static int zones_show(struct seq_file *s, void *v)
 		const struct zns_zone *zn = &snap->zones[i];
 
 		seq_printf(s, "zone %u slba %llu state %s wp %llu cap %llu resets %u\n",
-			   i, (u64)i * zone_lbas, zone_state_name(zn->state),
+			   i, (u64)i * zone_lbas, zns_state_name(zn->state),
 			   zn->wp, snap->cap_lbas, zn->resets);
 		if (!(i & 255))
 			cond_resched();
@@ -269,8 +256,8 @@ static int zns_stats_show(struct seq_file *s, void *v)
 	F(wb_full_events); F(nr_open); F(nr_active); F(metadata_bytes);
 #undef F
 	for (i = 0; i < ARRAY_SIZE(st->zones); i++)
-		if (state_short[i])
-			seq_printf(s, "zones_%s %llu\n", state_short[i],
+		if (strcmp(zns_state_name(i), "?"))
+			seq_printf(s, "zones_%s %llu\n", zns_state_name(i),
 				   st->zones[i]);
 out:
 	kfree(st);
@@ -301,7 +288,7 @@ static int zfault_fn(struct nvmev_ctrl *ctrl, void *arg)
 	}
 	if (s) {
 		pr_err("%s: zone_fault: zone %u cannot become %s from its state\n",
-		       ctrl->name, f->zone, zone_state_name(f->state));
+		       ctrl->name, f->zone, zns_state_name(f->state));
 		return -EINVAL;
 	}
 	return 0;
@@ -358,4 +345,5 @@ const struct nvmev_model_ops nvmev_model_zns_ops = {
 	.ns_setup = zmodel_ns_setup,
 	.ns_erase = zmodel_ns_erase,
 	.debugfs = zmodel_debugfs,
+	.show = zmodel_show,
 };

@@ -213,16 +213,6 @@ int nvmev_ns_create(struct nvmev_ctrl *ctrl, u32 nsid, u64 nr_lbas,
 	return 0;
 }
 
-/*
- * The namespace's data is gone (the model's part: unmapped extent, reset
- * zones); @lba_shift is its LBA size from now on.
- */
-static void erase_extent(struct nvmev_ctrl *ctrl, struct nvmev_ns *ns,
-			 unsigned int lba_shift)
-{
-	nvmev_model_ns_erase(ctrl, ns, lba_shift);
-}
-
 /* Wait until no fetched command is in flight (dispatcher or disabled). */
 static int quiesce(struct nvmev_ctrl *ctrl)
 {
@@ -239,7 +229,8 @@ int nvmev_ns_delete(struct nvmev_ctrl *ctrl, struct nvmev_ns *ns)
 		return ret;
 	if (ns->attached)
 		nvmev_ns_changed(ctrl, ns->nsid);
-	erase_extent(ctrl, ns, ns->lba_shift);
+	/* the data is gone: unmapped extent, reset zones */
+	nvmev_model_ns_erase(ctrl, ns, ns->lba_shift);
 	ctrl->ns[ns->nsid] = NULL;
 	ns_free(ns);
 	return 0;
@@ -256,7 +247,7 @@ int nvmev_ns_format(struct nvmev_ctrl *ctrl, struct nvmev_ns *ns,
 
 	if (ret)
 		return ret;
-	erase_extent(ctrl, ns, lba_shift);
+	nvmev_model_ns_erase(ctrl, ns, lba_shift);
 	if (ns->zoned) {
 		ns->lba_shift = lba_shift;	/* nr_lbas: set by the model */
 	} else if (ns->lba_shift != lba_shift) {

@@ -554,7 +554,6 @@ int nvmev_model_ns_setup(struct nvmev_ctrl *ctrl, struct nvmev_ns *ns);
 void nvmev_model_ns_erase(struct nvmev_ctrl *ctrl, struct nvmev_ns *ns,
 			  unsigned int lba_shift);
 /* core/model_zns.c */
-void nvmev_model_zns_show(struct nvmev_ctrl *ctrl, struct seq_file *s);
 u64 nvmev_zns_zone_bytes(struct nvmev_ctrl *ctrl);
 u64 nvmev_zns_max_open(struct nvmev_ctrl *ctrl);
 u64 nvmev_zns_max_active(struct nvmev_ctrl *ctrl);

@@ -955,13 +955,13 @@ const char *zns_state_name(unsigned int s)
 	case ZNS_ZS_EMPTY:
 		return "empty";
 	case ZNS_ZS_IOPEN:
-		return "implicitly-opened";
+		return "iopen";
 	case ZNS_ZS_EOPEN:
-		return "explicitly-opened";
+		return "eopen";
 	case ZNS_ZS_CLOSED:
 		return "closed";
 	case ZNS_ZS_RDONLY:
-		return "read-only";
+		return "rdonly";
 	case ZNS_ZS_FULL:
 		return "full";
 	case ZNS_ZS_OFFLINE:

@@ -202,6 +202,7 @@ void zns_zone_desc(const struct zns *z, u32 zone, struct zns_zone_desc *d);
 u32 zns_unit_lun(const struct zns *z, u32 zone, u32 unit);
 void zns_stats(const struct zns *z, struct zns_stats *st);
 size_t zns_metadata_bytes(const struct zns *z);
+/* empty, iopen, eopen, closed, rdonly, full, offline; "?" for others */
 const char *zns_state_name(unsigned int s);
 /* Full consistency check (O(zones)); 0 or -EINVAL and a message. */
 int zns_check(const struct zns *z, char *msg, size_t len);

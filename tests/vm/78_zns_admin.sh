@@ -11,33 +11,17 @@
 # loaded and puts it back at the end.
 . "$T_DIR/lib.sh"
 need_nvmev
-# the suite's nvmev0 (loaded by 20/70 for the tests after them): unloaded
-# here, put back at the end
-HAD=0
-restore_suite() {
-	[ "$HAD" = 1 ] || return 0
-	expect_ok "the suite's nvmev back ($NVMEV_MODPARAMS)" nvmev_load
-	wait_for_dev 30 || fail "$DEV not back 30 s after insmod"
-}
 grep -qw blkdev_report_zones /proc/kallsyms ||
 	skip "this kernel has no zoned block devices (CONFIG_BLK_DEV_ZONED off: the debug kernel)"
-if [ -d /sys/module/nvmev ]; then
-	HAD=1
-	expect_ok "unload the suite's nvmev first" nvmev_unload
-	wait_for_no_dev 30 || fail "$DEV still there 30 s after rmmod"
-fi
+suite_nvmev_down
 BASE="memmap_start=$NVMEV_MEMMAP_START_BYTES memmap_size=$NVMEV_MEMMAP_SIZE_BYTES cpus=$NVMEV_CPUS"
 ZDBG=$NVMEV_DBG/nvmev0
 
-# refused: insmod with these parameters fails, dmesg names $1
-refused() {
-	_what=$1; shift
-	_n0=$(kmsg_lines)
-	expect_fail "insmod $* refused" insmod /nvmev.ko $BASE "$@"
-	kmsg_all | tail -n +$((_n0 + 1)) | grep nvmev | grep -q -- "$_what" ||
-		fail "insmod $*: no nvmev message naming '$_what'"
-	ok "insmod $*: dmesg names $_what"
-	check_true "module not left loaded" test ! -d /sys/module/nvmev
+refused() { # NAME PARAMS...: refused, dmesg naming NAME (hostile_insmod)
+	HOSTILE_EXPECT=$1
+	shift
+	hostile_insmod "insmod $*" $BASE "$@"
+	HOSTILE_EXPECT=
 }
 refused "kind=flash" kind=flash
 refused "zone_size=16777216: a zone figure, but kind is conv" zone_size=16M
@@ -199,4 +183,4 @@ wait_for_no_dev 30 || fail "device still there after disable"
 expect_ok "rmdir namespaces/1" rmdir $CFG/z/namespaces/1
 expect_ok "rmdir z" rmdir $CFG/z
 expect_ok "rmmod" rmmod nvmev
-restore_suite
+suite_nvmev_back

@@ -9,31 +9,16 @@
 # nvmev first if loaded and puts it back at the end.
 . "$T_DIR/lib.sh"
 need_nvmev
-# the suite's nvmev0 (loaded by 20/70 for the tests after them): unloaded
-# here, put back at the end
-HAD=0
-restore_suite() {
-	[ "$HAD" = 1 ] || return 0
-	expect_ok "the suite's nvmev back ($NVMEV_MODPARAMS)" nvmev_load
-	wait_for_dev 30 || fail "$DEV not back 30 s after insmod"
-}
-if [ -d /sys/module/nvmev ]; then
-	HAD=1
-	expect_ok "unload the suite's nvmev first" nvmev_unload
-	wait_for_no_dev 30 || fail "$DEV still there 30 s after rmmod"
-fi
+suite_nvmev_down
 BASE="memmap_start=$NVMEV_MEMMAP_START_BYTES cpus=$NVMEV_CPUS"
 FULL="$BASE memmap_size=$NVMEV_MEMMAP_SIZE_BYTES"
 C=$NVMEV_DBG/nvmev0
 
-refused() {
-	_what=$1; shift
-	_n0=$(kmsg_lines)
-	expect_fail "insmod $* refused" insmod /nvmev.ko "$@"
-	kmsg_all | tail -n +$((_n0 + 1)) | grep nvmev | grep -q -- "$_what" ||
-		fail "insmod $*: no nvmev message naming '$_what'"
-	ok "insmod $*: dmesg names $_what"
-	check_true "module not left loaded" test ! -d /sys/module/nvmev
+refused() { # NAME PARAMS...: refused, dmesg naming NAME (hostile_insmod)
+	HOSTILE_EXPECT=$1
+	shift
+	hostile_insmod "insmod $*" "$@"
+	HOSTILE_EXPECT=
 }
 refused "store=disk" $FULL store=disk
 refused "flash_size=4294967296: more than the region" $FULL flash_size=4G
@@ -90,7 +75,7 @@ unload
 # ---- zoned, 4 GiB of flash on 1 GiB -------------------------------------------------
 if ! grep -qw blkdev_report_zones /proc/kallsyms; then
 	log "no zoned block devices in this kernel (the debug kernel): zoned part left out"
-	restore_suite
+	suite_nvmev_back
 	exit 0
 fi
 load $FULL store=none flash_size=4G kind=zns lba_size=4096
@@ -102,4 +87,4 @@ check_match "$(cat "$W/last.out")" "nr_zones: $((nz - 4))\$" "the 4 appended zon
 expect_ok "read in the last zone" nvme read "$DEV" -s $(( (nz - 1) * 4096 )) -c 0 -z 4096 -d "$W/b"
 check_num "$(tr -d '\000' <"$W/b" | wc -c)" 0 "zoned store=none reads zeroes"
 unload
-restore_suite
+suite_nvmev_back

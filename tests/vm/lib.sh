@@ -158,6 +158,22 @@ run_fio() {
 # IOPS of the last fio run NAME ("read"/"write"), as printed by fio.
 fio_iops() { sed -n "s/^ *$2: IOPS=\([^,]*\),.*/\1/p" "$W/$1.fio" | head -n 1; }
 
+# The suite's nvmev0 (loaded by 20_load, left loaded by 70 for the tests
+# after it), for a test that makes its own: suite_nvmev_down unloads it if
+# it is loaded, suite_nvmev_back puts it back if it was.
+SUITE_HAD_NVMEV=0
+suite_nvmev_down() {
+	[ -d /sys/module/nvmev ] || return 0
+	SUITE_HAD_NVMEV=1
+	expect_ok "unload the suite's nvmev first" nvmev_unload
+	wait_for_no_dev 30 || fail "$DEV still there 30 s after rmmod"
+}
+suite_nvmev_back() {
+	[ "$SUITE_HAD_NVMEV" = 1 ] || return 0
+	expect_ok "the suite's nvmev back ($NVMEV_MODPARAMS)" nvmev_load
+	wait_for_dev 30 || fail "$DEV not back 30 s after insmod"
+}
+
 # hostile_insmod DESC PARAMS...: insmod nvmev.ko with bad parameters; it must
 # be refused, leave nothing loaded (module, PCI device, nvme controller) and
 # say why in dmesg.
