@@ -29,6 +29,7 @@
 #include <linux/stddef.h>
 #include <linux/sched.h>
 #include <linux/overflow.h>
+#include <linux/sort.h>
 
 #define ftl_zalloc(sz)		kvzalloc((sz), GFP_KERNEL)
 #define ftl_free(p)		kvfree(p)
@@ -37,6 +38,7 @@
 #define ftl_strcmp(a, b)	strcmp((a), (b))
 /* long loops on the dispatcher kthread give the CPU away now and then */
 #define ftl_yield()		cond_resched()
+#define ftl_sort(b, n, sz, cmp)	sort((b), (n), (sz), (cmp), NULL)
 
 static inline u64 ftl_div64(u64 a, u64 b)
 {
@@ -81,6 +83,7 @@ typedef int64_t s64;
 #define ftl_warn(fmt, ...)	fprintf(stderr, "nvmev-ftl: warning: " fmt, ##__VA_ARGS__)
 #define ftl_strcmp(a, b)	strcmp((a), (b))
 #define ftl_yield()		do { } while (0)
+#define ftl_sort(b, n, sz, cmp)	qsort((b), (n), (sz), (cmp))
 
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))

@@ -195,6 +195,15 @@ bool flash_wb_pending(const struct flash *fl, u32 page, u64 t)
 	return false;
 }
 
+void flash_reset_time(struct flash *fl)
+{
+	memset(fl->lun_avail, 0, fl->nluns * sizeof(u64));
+	memset(fl->ch, 0, fl->nch * sizeof(struct ftl_link));
+	memset(fl->pcie, 0, 2 * sizeof(struct ftl_link));
+	fl->wb_n = 0;
+	fl->wb_used = 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* lifetime                                                            */
 

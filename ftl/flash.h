@@ -109,6 +109,8 @@ u64 flash_wb_reserve(struct flash *fl, u64 t);
 void flash_wb_add(struct flash *fl, u64 done, u32 page, u32 units);
 /* Latest completion of the programs in flight (0 if none). */
 u64 flash_wb_last_done(const struct flash *fl);
+/* Power cycle: no transfer, program or erase in flight, buffer empty. */
+void flash_reset_time(struct flash *fl);
 /* Is a program of @page still in flight at @t (its data in DRAM)? */
 bool flash_wb_pending(const struct flash *fl, u32 page, u64 t);
 

@@ -554,6 +554,61 @@ bool ftl_mapped(const struct ftl *f, u64 lpn)
 	return lpn < f->logical_units && f->map[lpn] != FTL_INVALID;
 }
 
+/* ------------------------------------------------------------------ */
+/* power loss                                                          */
+
+u64 ftl_unit_tag(const struct ftl *f, u64 lpn)
+{
+	u32 ppa;
+
+	if (lpn >= f->logical_units || f->map[lpn] == FTL_INVALID)
+		return FTL_TAG_NONE;
+	ppa = f->map[lpn];
+	return (u64)f->lines[ppa_line(f, ppa)].erase_cnt << 32 | ppa;
+}
+
+bool ftl_tag_volatile(const struct ftl *f, u64 tag, u64 t)
+{
+	u32 ppa = (u32)tag;
+
+	if (tag == FTL_TAG_NONE || ppa >= f->phys_units)
+		return false;
+	/* erased since: the line was collected, so its pages were on NAND */
+	if (f->lines[ppa_line(f, ppa)].erase_cnt != (u32)(tag >> 32))
+		return false;
+	return in_buffer(f, ppa, t);
+}
+
+void ftl_unmap_unit(struct ftl *f, u64 lpn)
+{
+	u32 ppa;
+
+	if (lpn >= f->logical_units || f->map[lpn] == FTL_INVALID)
+		return;
+	ppa = f->map[lpn];
+	invalidate(f, ppa);
+	f->map[lpn] = FTL_INVALID;
+	f->mapped--;
+}
+
+void ftl_power_cycle(struct ftl *f, u64 now)
+{
+	FTL_FN();
+	wp_pad(f, &f->host_wp);
+	if (f->host_wp.line != FTL_INVALID && f->host_wp.off == f->upl) {
+		line_close(f, f->host_wp.line, now);
+		f->host_wp.line = FTL_INVALID;
+	}
+	wp_pad(f, &f->gc_wp);
+	if (f->gc_wp.line != FTL_INVALID && f->gc_wp.off == f->upl) {
+		line_close(f, f->gc_wp.line, now);
+		f->gc_wp.line = FTL_INVALID;
+	}
+	f->gc_wp.ready_ns = 0;
+	f->victim_done_ns = 0;
+	flash_reset_time(&f->fl);
+}
+
 /* One step of background GC; traced, unlike the checks in ftl_idle(). */
 static void idle_gc(struct ftl *f, u64 now)
 {

@@ -245,6 +245,24 @@ u64 ftl_flush(struct ftl *ftl, u64 now);
 /* Deallocate and Write Zeroes: unmap (the caller zero-fills the data). */
 u64 ftl_trim(struct ftl *ftl, u64 lpn, u32 nr_lpn, u64 now);
 bool ftl_mapped(const struct ftl *ftl, u64 lpn);
+
+/*
+ * Power loss (ftl/vwc.c builds the volatile write cache on these).
+ * A tag names where an LPN's data went: its unit and the erase count of
+ * that unit's line, so a tag outlives the line's reuse.
+ */
+#define FTL_TAG_NONE		U64_MAX
+u64 ftl_unit_tag(const struct ftl *ftl, u64 lpn);
+/* Is the unit of @tag still only in the write buffer (not on NAND) at @t? */
+bool ftl_tag_volatile(const struct ftl *ftl, u64 tag, u64 t);
+/* Unmap one LPN without a command's accounting (a write undone by a cut). */
+void ftl_unmap_unit(struct ftl *ftl, u64 lpn);
+/*
+ * Power comes back: nothing is in flight.  The open flash pages are
+ * closed (what they held was undone or is kept as programmed), the
+ * timelines and the write buffer are empty.
+ */
+void ftl_power_cycle(struct ftl *ftl, u64 now);
 /* Dispatcher idle: one small step of background GC if below high_wm. */
 void ftl_idle(struct ftl *ftl, u64 now);
 /* Has ftl_idle() work to do (background GC below high_wm, a victim open)? */

@@ -12,6 +12,7 @@
 #include <math.h>
 #include <time.h>
 #include "harness.h"
+#include "../../ftl/vwc.h"
 
 static FILE *report;
 static int verbose;
@@ -809,6 +810,191 @@ struct test {
 	void (*fn)(struct tctx *c);
 };
 
+/* ------------------------------------------------------------------ */
+/* power loss: the volatile write cache (ftl/vwc.c)                    */
+
+/* unit @lpn of @data holds version @v (its first 4 bytes; 0 = never) */
+static inline u32 dver(const u8 *data, u32 lpn)
+{
+	u32 v;
+
+	memcpy(&v, data + ((size_t)lpn << FTL_UNIT_SHIFT), sizeof(v));
+	return v;
+}
+
+/* a host write as nvmev does it: journal, model, data into storage */
+static u64 vwrite(struct ftl_vwc *v, u8 *data, u32 lpn, u32 nr, u32 ver, u64 now, bool fua)
+{
+	u64 d;
+	u32 i;
+
+	ftl_vwc_before_write(v, data, lpn, nr, now);
+	d = ftl_write(v->ftl, lpn, nr, now, fua);
+	ftl_vwc_after_write(v);
+	for (i = 0; i < nr; i++)
+		memcpy(data + ((size_t)(lpn + i) << FTL_UNIT_SHIFT), &ver, sizeof(ver));
+	return d;
+}
+
+static void t_vwc_cut(struct tctx *c)
+{
+	struct ftl_params p;
+	struct ftl f;
+	struct ftl_vwc v;
+	u64 now = 1000, d;
+	char msg[256];
+	u8 *data;
+	u32 i, upp;
+
+	small_params(&p, 64);
+	TRY(c, ftl_init(&f, &p));
+	TRY(c, ftl_vwc_init(&v, &f, 0, true));
+	data = calloc(f.logical_units, FTL_UNIT_SIZE);
+	CHECK(c, data, "no memory");
+	upp = f.upp;
+	/* 2 pages at version 1, flushed: on NAND */
+	d = vwrite(&v, data, 0, 2 * upp, 1, now, false);
+	now = ftl_flush(&f, d) + 1;
+	CHECK(c, ftl_vwc_volatile(&v, now) == 0, "flushed data counted volatile");
+	/* overwrite 3 units twice without flush, plus 2 never-written units */
+	d = vwrite(&v, data, 0, 3, 2, now, false);
+	d = vwrite(&v, data, 1, 1, 3, d, false);
+	d = vwrite(&v, data, 1000, 2, 4, d, false);
+	now = d + 1;
+	CHECK(c, ftl_vwc_volatile(&v, now) == 5, "%u volatile units, expected 5",
+	      ftl_vwc_volatile(&v, now));
+	/* a trimmed unit is durable at once */
+	ftl_vwc_forget(&v, 1001, 1);
+	ftl_trim(&f, 1001, 1, now);
+	memset(data + (1001ull << FTL_UNIT_SHIFT), 0, FTL_UNIT_SIZE);
+	ftl_vwc_cut(&v, data, now);
+	CHECK(c, v.last.lpns == 4 && v.last.restored == 3 && v.last.unmapped == 1,
+	      "cut: %u lpns, %u restored, %u unmapped", v.last.lpns, v.last.restored,
+	      v.last.unmapped);
+	for (i = 0; i < 2 * upp; i++)
+		CHECK(c, dver(data, i) == 1 && ftl_mapped(&f, i), "lpn %u: v%u after the cut", i,
+		      dver(data, i));
+	CHECK(c, !ftl_mapped(&f, 1000) && !ftl_mapped(&f, 1001), "unwritten units mapped after the cut");
+	CHECK(c, !ftl_check(&f, msg, sizeof(msg)), "after the cut: %s", msg);
+	CHECK(c, f.fl.wb_used == 0 && f.fl.wb_n == 0, "buffer not empty after the cut");
+	/* FUA survives a cut at its completion, not one before its program */
+	d = vwrite(&v, data, 10, 1, 5, now, true);
+	CHECK(c, ftl_vwc_volatile(&v, d - 1) == 1, "FUA unit not volatile before its program");
+	CHECK(c, ftl_vwc_volatile(&v, d) == 0, "FUA unit volatile at its completion");
+	ftl_vwc_cut(&v, data, d);
+	CHECK(c, dver(data, 10) == 5 && ftl_mapped(&f, 10), "FUA write lost");
+	/* a full page is on NAND once programmed, and not before */
+	now = d + 1;
+	d = vwrite(&v, data, 200, upp, 6, now, false);
+	CHECK(c, ftl_vwc_volatile(&v, d) == upp, "full page durable at the buffer ack");
+	CHECK(c, ftl_vwc_volatile(&v, d + f.p.t_prog_ns + 1000000) == 0,
+	      "full page still volatile 1 ms after its program");
+	ftl_vwc_cut(&v, data, d);
+	CHECK(c, v.last.unmapped == upp && !ftl_mapped(&f, 200), "page cut before its program kept");
+	CHECK(c, !ftl_check(&f, msg, sizeof(msg)), "after the cut: %s", msg);
+	info("vwc: journal %u entries, %zu bytes", v.max, ftl_vwc_bytes(&v));
+	free(data);
+	ftl_vwc_exit(&v);
+	ftl_exit(&f);
+}
+
+/*
+ * Random writes, trims, flushes and FUA with GC on a tiny device, cut at
+ * random times: after each cut every LPN holds a version written at or
+ * after its last durable point (flush or FUA that completed before the
+ * cut), never older and never one written after the cut; a unit is mapped
+ * iff it holds a version; the FTL is consistent.  The journal must also
+ * never overflow.
+ */
+static void t_vwc_random(struct tctx *c)
+{
+	struct ftl_params p;
+	struct ftl f;
+	struct ftl_vwc v;
+	u64 now = 1000, rng = 77, cuts = 0, lost = 0, ops = 0;
+	u32 *floor_ver, ver = 0, nl;
+	char msg[256];
+	u8 *data;
+
+	small_params(&p, 8);
+	TRY(c, ftl_init(&f, &p));
+	TRY(c, ftl_vwc_init(&v, &f, 0, true));
+	nl = f.logical_units;
+	data = calloc(nl, FTL_UNIT_SIZE);
+	floor_ver = calloc(nl, sizeof(u32));
+	CHECK(c, data && floor_ver, "no memory");
+	while (ops < 400000 && !c->failed) {
+		u32 r, lpn, nr, i;
+		u64 d;
+
+		rng ^= rng >> 12; rng ^= rng << 25; rng ^= rng >> 27;
+		r = (u32)((rng * 2685821657736338717ull) >> 33);
+		lpn = r % nl;
+		nr = 1 + (r >> 20) % 8;
+		if (lpn + nr > nl)
+			nr = nl - lpn;
+		ops++;
+		switch ((r >> 8) % 100) {
+		case 0 ... 79:	/* write, 5% FUA */
+			d = vwrite(&v, data, lpn, nr, ++ver, now, (r >> 16) % 20 == 0);
+			if ((r >> 16) % 20 == 0)
+				for (i = 0; i < nr; i++)
+					floor_ver[lpn + i] = ver;	/* durable at d */
+			now = d;
+			break;
+		case 80 ... 87:	/* trim: durable at once */
+			ftl_vwc_forget(&v, lpn, nr);
+			now = ftl_trim(&f, lpn, nr, now);
+			for (i = 0; i < nr; i++) {
+				memset(data + ((size_t)(lpn + i) << FTL_UNIT_SHIFT), 0, 4);
+				floor_ver[lpn + i] = 0;
+			}
+			break;
+		case 88 ... 90:	/* flush: everything written is durable */
+			now = ftl_flush(&f, now);
+			for (i = 0; i < nl; i++)
+				floor_ver[i] = ftl_mapped(&f, i) ? dver(data, i) : 0;
+			break;
+		case 91 ... 98:
+			now += 1 + (r >> 16) % 2000000;	/* time passes */
+			ftl_idle(&f, now);
+			break;
+		default: {	/* cut */
+			u64 t = now;
+
+			ftl_vwc_cut(&v, data, t);
+			cuts++;
+			lost += v.last.lpns;
+			for (i = 0; i < nl && !c->failed; i++) {
+				/* an unmapped unit reads as zeroes, whatever the storage */
+				u32 dv = ftl_mapped(&f, i) ? dver(data, i) : 0;
+
+				CHECK(c, dv >= floor_ver[i],
+				      "cut %llu: lpn %u holds v%u, older than its durable v%u",
+				      (unsigned long long)cuts, i, dv, floor_ver[i]);
+				CHECK(c, dv || !ftl_mapped(&f, i),
+				      "cut %llu: lpn %u mapped but never written",
+				      (unsigned long long)cuts, i);
+				floor_ver[i] = dv;	/* after the cut: what is there is durable */
+			}
+			CHECK(c, !ftl_check(&f, msg, sizeof(msg)), "after cut %llu: %s",
+			      (unsigned long long)cuts, msg);
+			break;
+		}
+		}
+	}
+	CHECK(c, v.overflow == 0, "journal overflowed %llu times", (unsigned long long)v.overflow);
+	CHECK(c, cuts > 1000 && lost > 0, "%llu cuts lost %llu units", (unsigned long long)cuts,
+	      (unsigned long long)lost);
+	info("vwc random: %llu ops, %llu cuts, %llu units taken back, %llu GC runs, %llu prunes",
+	     (unsigned long long)ops, (unsigned long long)cuts, (unsigned long long)lost,
+	     (unsigned long long)f.st.gc_runs, (unsigned long long)v.prunes);
+	free(data);
+	free(floor_ver);
+	ftl_vwc_exit(&v);
+	ftl_exit(&f);
+}
+
 static const struct test tests[] = {
 	{ "params_table", t_params },
 	{ "params_hostile_refused_or_working", t_params_hostile },
@@ -829,6 +1015,8 @@ static const struct test tests[] = {
 	{ "random_overwrite_op0", t_random_op0 },
 	{ "stress_tiny_every_op_checked", t_stress_tiny },
 	{ "large_64g", t_large },
+	{ "vwc_cut_undoes_unflushed", t_vwc_cut },
+	{ "vwc_random_cuts_with_gc", t_vwc_random },
 };
 
 int main(int argc, char **argv)
