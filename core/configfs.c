@@ -44,7 +44,7 @@ static inline struct nvmev_ctrl *to_ctrl(struct config_item *item)
 static int cfg_begin(struct nvmev_ctrl *ctrl, const char *attr)
 {
 	mutex_lock(&nvmev_ctrls_lock);
-	if (ctrl->live) {
+	if (ctrl->live || ctrl->power_off) {
 		mutex_unlock(&nvmev_ctrls_lock);
 		pr_err("%s: %s cannot change while the controller is enabled (write 0 to enable first)\n",
 		       ctrl->name, attr);
@@ -60,9 +60,13 @@ static void cfg_end(void)
 
 /* ---- enable --------------------------------------------------------------- */
 
+/* 1 also while its power is cut: it is configured on (see "power") */
 static ssize_t ctrl_enable_show(struct config_item *item, char *page)
 {
-	return sysfs_emit(page, "%d\n", READ_ONCE(to_ctrl(item)->live));
+	struct nvmev_ctrl *ctrl = to_ctrl(item);
+
+	return sysfs_emit(page, "%d\n",
+			  READ_ONCE(ctrl->live) || READ_ONCE(ctrl->power_off));
 }
 
 static ssize_t ctrl_enable_store(struct config_item *item, const char *page,
@@ -78,6 +82,19 @@ static ssize_t ctrl_enable_store(struct config_item *item, const char *page,
 		return -EINVAL;
 	}
 	mutex_lock(&nvmev_ctrls_lock);
+	if (on && ctrl->power_off) {
+		pr_err("%s: enabled, with its power cut: write 1 to power_on\n",
+		       ctrl->name);
+		ret = -EBUSY;
+		goto out;
+	}
+	if (!on && ctrl->power_off) {	/* configured off while cut */
+		nvmev_ctrl_disable(ctrl);
+		if (!ctrl->builtin)
+			nvmev_configfs_unpin(ctrl);
+		ret = 0;
+		goto out;
+	}
 	if (on == ctrl->live) {
 		ret = on ? -EBUSY : 0;
 		if (on)
@@ -429,6 +446,80 @@ static ssize_t figure_store(struct config_item *item, const char *page,
 NVMEV_MODEL_FIGURES(X)
 #undef X
 
+/* ---- power loss ----------------------------------------------------------- */
+
+/* write 1: the controller loses power now (core/instance.c) */
+static ssize_t ctrl_power_cut_store(struct config_item *item, const char *page,
+				    size_t count)
+{
+	struct nvmev_ctrl *ctrl = to_ctrl(item);
+	bool on;
+	int ret;
+
+	if (kstrtobool(page, &on) || !on) {
+		pr_err("%s: power_cut=%.*s: write 1 to cut the power\n",
+		       ctrl->name, (int)strcspn(page, "\n"), page);
+		return -EINVAL;
+	}
+	mutex_lock(&nvmev_ctrls_lock);
+	ret = nvmev_ctrl_power_cut(ctrl);
+	mutex_unlock(&nvmev_ctrls_lock);
+	return ret ? ret : count;
+}
+
+static ssize_t ctrl_power_cut_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%u\n", READ_ONCE(to_ctrl(item)->power_cuts));
+}
+CONFIGFS_ATTR(ctrl_, power_cut);
+
+/* write 1: power back after a cut */
+static ssize_t ctrl_power_on_store(struct config_item *item, const char *page,
+				   size_t count)
+{
+	struct nvmev_ctrl *ctrl = to_ctrl(item);
+	bool on;
+	int ret;
+
+	if (kstrtobool(page, &on) || !on) {
+		pr_err("%s: power_on=%.*s: write 1 to bring the power back\n",
+		       ctrl->name, (int)strcspn(page, "\n"), page);
+		return -EINVAL;
+	}
+	mutex_lock(&nvmev_ctrls_lock);
+	ret = nvmev_ctrl_power_on(ctrl);
+	mutex_unlock(&nvmev_ctrls_lock);
+	return ret ? ret : count;
+}
+
+static ssize_t ctrl_power_on_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%d\n", !READ_ONCE(to_ctrl(item)->power_off));
+}
+CONFIGFS_ATTR(ctrl_, power_on);
+
+/* ms from a cut until the power comes back by itself; 0: on power_on */
+static ssize_t ctrl_power_restore_ms_store(struct config_item *item,
+					   const char *page, size_t count)
+{
+	struct nvmev_ctrl *ctrl = to_ctrl(item);
+	unsigned int ms;
+
+	if (kstrtouint(page, 0, &ms) || ms > 3600000) {
+		pr_err("%s: power_restore_ms=%.*s: 0 (back on power_on only) to 3600000\n",
+		       ctrl->name, (int)strcspn(page, "\n"), page);
+		return -EINVAL;
+	}
+	WRITE_ONCE(ctrl->power_restore_ms, ms);
+	return count;
+}
+
+static ssize_t ctrl_power_restore_ms_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%u\n", READ_ONCE(to_ctrl(item)->power_restore_ms));
+}
+CONFIGFS_ATTR(ctrl_, power_restore_ms);
+
 /* ---- read-only ------------------------------------------------------------ */
 
 static ssize_t ctrl_pci_show(struct config_item *item, char *page)
@@ -471,6 +562,9 @@ static struct configfs_attribute *ctrl_attrs[] = {
 #define X(name, help) &ctrl_attr_##name,
 	NVMEV_MODEL_FIGURES(X)
 #undef X
+	&ctrl_attr_power_cut,
+	&ctrl_attr_power_on,
+	&ctrl_attr_power_restore_ms,
 	&ctrl_attr_pci,
 	&ctrl_attr_capacity,
 	NULL,

@@ -188,6 +188,25 @@ static int check_region(struct nvmev_ctrl *ctrl)
 	return 0;
 }
 
+/*
+ * power_restore_ms after a cut: power comes back by itself.  The lock is
+ * only tried, so that nvmev_ctrl_free() may wait for this work while a
+ * caller holds nvmev_ctrls_lock.
+ */
+static void power_restore_fn(struct work_struct *work)
+{
+	struct nvmev_ctrl *ctrl = container_of(to_delayed_work(work),
+					       struct nvmev_ctrl, power_work);
+
+	if (!mutex_trylock(&nvmev_ctrls_lock)) {
+		schedule_delayed_work(&ctrl->power_work, msecs_to_jiffies(10));
+		return;
+	}
+	if (ctrl->power_off)
+		nvmev_ctrl_power_on(ctrl);
+	mutex_unlock(&nvmev_ctrls_lock);
+}
+
 /* A new, disabled controller with the defaults; not yet listed. */
 struct nvmev_ctrl *nvmev_ctrl_alloc(const char *name)
 {
@@ -222,11 +241,13 @@ struct nvmev_ctrl *nvmev_ctrl_alloc(const char *name)
 		sizeof(ctrl->model_name));
 	strscpy(ctrl->firmware, NVMEV_VERSION, sizeof(ctrl->firmware));
 	ctrl->model_stale = true;
+	INIT_DELAYED_WORK(&ctrl->power_work, power_restore_fn);
 	return ctrl;
 }
 
 void nvmev_ctrl_free(struct nvmev_ctrl *ctrl)
 {
+	cancel_delayed_work_sync(&ctrl->power_work);
 	nvmev_ns_free_all(ctrl);
 	nvmev_model_exit(ctrl);
 	ida_free(&nvmev_ida, ctrl->index);
@@ -375,6 +396,11 @@ err_unmap:
 void nvmev_ctrl_disable(struct nvmev_ctrl *ctrl)
 {
 	lockdep_assert_held(&nvmev_ctrls_lock);
+	if (ctrl->power_off) {		/* cut: nothing runs, stay off */
+		ctrl->power_off = false;
+		cancel_delayed_work(&ctrl->power_work);
+		pr_info("%s: disabled while its power was cut\n", ctrl->name);
+	}
 	if (!ctrl->live)
 		return;
 	/* first: its readers may be waiting for the dispatcher */
@@ -389,4 +415,82 @@ void nvmev_ctrl_disable(struct nvmev_ctrl *ctrl)
 	ctrl->dsm_buf = NULL;
 	ctrl->live = false;
 	pr_info("%s: disabled\n", ctrl->name);
+}
+
+/*
+ * Power cut: the controller loses power at once.  Its threads stop where
+ * they are (fetched commands are never completed, data not yet copied is
+ * not), the model takes back every write that had not reached NAND
+ * (ftl/vwc.c), and the PCI function goes away as a surprise removal: its
+ * config space and registers read as all ones, so the nvme driver finds a
+ * dead device, fails what it had in flight and removes it.  The
+ * controller stays configured ("enable" reads 1) with its power off until
+ * nvmev_ctrl_power_on(), by power_on or after power_restore_ms.
+ */
+int nvmev_ctrl_power_cut(struct nvmev_ctrl *ctrl)
+{
+	u64 t;
+	int ret;
+
+	lockdep_assert_held(&nvmev_ctrls_lock);
+	if (!ctrl->live) {
+		pr_err("%s: power_cut: the controller is %s\n", ctrl->name,
+		       ctrl->power_off ? "already without power" : "not enabled");
+		return ctrl->power_off ? -EALREADY : -ENODEV;
+	}
+	if (ctrl->zoned) {
+		pr_err("%s: power_cut: not modelled for kind=zns (its writes are durable at completion)\n",
+		       ctrl->name);
+		return -EOPNOTSUPP;
+	}
+	nvmev_ctrl_debugfs_exit(ctrl);	/* its readers call the dispatcher */
+	nvmev_dispatcher_stop(ctrl);
+	nvmev_workers_stop(ctrl);
+	t = nvmev_now();
+	WRITE_ONCE(ctrl->gone, true);
+	memset(ctrl->bar, 0xff, NVMEV_MSIX_TABLE_OFF);	/* registers, doorbells */
+	ret = nvmev_model_power_cut(ctrl, t);
+	WARN_ON_ONCE(ret);
+	ctrl->unsafe_shutdowns++;
+	ctrl->power_cuts++;
+	nvmev_pci_exit(ctrl);		/* the driver removes a dead device */
+	WRITE_ONCE(ctrl->gone, false);
+	unmap_region(ctrl);
+	kfree(ctrl->dsm_buf);
+	ctrl->dsm_buf = NULL;
+	ctrl->live = false;
+	ctrl->power_off = true;
+	if (ctrl->power_restore_ms) {
+		schedule_delayed_work(&ctrl->power_work,
+				      msecs_to_jiffies(ctrl->power_restore_ms));
+		pr_info("%s: power cut; back in %u ms\n", ctrl->name,
+			ctrl->power_restore_ms);
+	} else {
+		pr_info("%s: power cut; write 1 to power_on to bring it back\n",
+			ctrl->name);
+	}
+	return 0;
+}
+
+/* Power back after a cut: the controller comes up with what was durable. */
+int nvmev_ctrl_power_on(struct nvmev_ctrl *ctrl)
+{
+	int ret;
+
+	lockdep_assert_held(&nvmev_ctrls_lock);
+	if (!ctrl->power_off) {
+		pr_err("%s: power_on: %s\n", ctrl->name, ctrl->live ?
+		       "the power is on" : "the controller is not enabled");
+		return ctrl->live ? -EALREADY : -ENODEV;
+	}
+	cancel_delayed_work(&ctrl->power_work);
+	ret = nvmev_ctrl_enable(ctrl);
+	if (ret) {
+		pr_err("%s: power_on failed (%d): still without power\n",
+		       ctrl->name, ret);
+		return ret;
+	}
+	ctrl->power_off = false;
+	pr_info("%s: power back on\n", ctrl->name);
+	return 0;
 }

@@ -243,14 +243,24 @@ u64 nvmev_model_rw(struct nvmev_ctrl *ctrl, u8 opcode, u64 off, u64 len,
 	case nvme_cmd_compare:
 		units_out(off, len, &lpn, &nr);
 		return ftl_read(ftl, lpn, nr, now);
-	case nvme_cmd_write:
+	case nvme_cmd_write: {
+		struct ftl_vwc *vwc = &ctrl->model->vwc;
+		u64 t;
+
 		units_out(off, len, &lpn, &nr);
-		return ftl_write(ftl, lpn, nr, now, fua);
+		/* what a power cut takes back: before the data phase writes */
+		ftl_vwc_before_write(vwc, ctrl->storage, lpn, nr, now);
+		t = ftl_write(ftl, lpn, nr, now, fua);
+		ftl_vwc_after_write(vwc);
+		return t;
+	}
 	case nvme_cmd_flush:
 		return ftl_flush(ftl, now);
 	default:	/* write zeroes, deallocate: unmap whole units */
 		if (!units_in(off, len, &lpn, &nr))
 			return ftl_trim(ftl, 0, 0, now);
+		/* durable at completion: no cut brings older data back */
+		ftl_vwc_forget(&ctrl->model->vwc, lpn, nr);
 		return ftl_trim(ftl, lpn, nr, now);
 	}
 }
@@ -338,15 +348,24 @@ static int conv_init(struct nvmev_ctrl *ctrl, struct nvmev_model *m)
 {
 	int ret = ftl_init(&m->ftl, &m->params);
 
-	if (ret)
+	if (ret) {
 		pr_err("%s: cannot initialise the FTL: %d\n", ctrl->name, ret);
-	else
-		m->params = m->ftl.p;	/* as resolved */
+		return ret;
+	}
+	m->params = m->ftl.p;	/* as resolved */
+	/* store=none keeps no data: the journal undoes only the mapping */
+	ret = ftl_vwc_init(&m->vwc, &m->ftl, 0, !ctrl->dataless);
+	if (ret) {
+		pr_err("%s: no memory for the write cache journal (wb_bytes=%llu): %d\n",
+		       ctrl->name, m->params.wb_bytes, ret);
+		ftl_exit(&m->ftl);
+	}
 	return ret;
 }
 
 static void conv_exit(struct nvmev_model *m)
 {
+	ftl_vwc_exit(&m->vwc);
 	ftl_exit(&m->ftl);
 }
 
@@ -365,6 +384,70 @@ static void conv_ns_erase(struct nvmev_ctrl *ctrl, struct nvmev_ns *ns,
 {
 	nvmev_model_trim(ctrl, ns->base, ns->bytes, nvmev_now());
 }
+
+/*
+ * Power cut at @now, the controller's threads stopped: the data and the
+ * mapping of every unit whose write had not reached NAND go back to what
+ * they were (ftl/vwc.c), the open pages close, nothing is in flight.
+ */
+int nvmev_model_power_cut(struct nvmev_ctrl *ctrl, u64 now)
+{
+	struct ftl_vwc *v;
+
+	if (!ctrl->model || ctrl->zoned)
+		return -EOPNOTSUPP;
+	v = &ctrl->model->vwc;
+	ftl_vwc_cut(v, ctrl->dataless ? NULL : ctrl->storage, now);
+	pr_info("%s: power cut: %u units had not reached NAND: %u given their old data back, %u unmapped (journal %u entries)\n",
+		ctrl->name, v->last.lpns, v->last.restored, v->last.unmapped,
+		v->last.entries);
+	return 0;
+}
+
+struct power_snap {
+	struct ftl_vwc v;	/* counters only */
+	size_t bytes;
+	u32 at_risk;		/* units a cut now would take back */
+};
+
+static int power_snap_fn(struct nvmev_ctrl *ctrl, void *arg)
+{
+	struct power_snap *ps = arg;
+	struct ftl_vwc *v = &ctrl->model->vwc;
+
+	ps->v = *v;
+	ps->bytes = ftl_vwc_bytes(v);
+	ps->at_risk = ftl_vwc_volatile(v, nvmev_now());
+	return 0;
+}
+
+static int power_show(struct seq_file *s, void *unused)
+{
+	struct nvmev_ctrl *ctrl = s->private;
+	struct power_snap ps;
+	const struct ftl_vwc *w = &ps.v;
+	int ret = nvmev_dispatcher_call(ctrl, power_snap_fn, &ps);
+
+	if (ret)
+		return ret;
+	seq_printf(s, "write_cache %s\n", READ_ONCE(ctrl->feat.vwc) ?
+		   "volatile" : "disabled (every write is FUA)");
+	seq_printf(s, "at_risk_units %u\n", ps.at_risk);
+	seq_printf(s, "journal_entries %u\n", w->n);
+	seq_printf(s, "journal_max %u\n", w->max);
+	seq_printf(s, "journal_bytes %zu\n", ps.bytes);
+	seq_printf(s, "captured_units %llu\n", w->captured);
+	seq_printf(s, "copied_units %llu\n", w->copied);
+	seq_printf(s, "prunes %llu\n", w->prunes);
+	seq_printf(s, "overflow_units %llu\n", w->overflow);
+	seq_printf(s, "cuts %llu\n", w->cuts);
+	seq_printf(s, "last_cut_lost_units %u\n", w->last.lpns);
+	seq_printf(s, "last_cut_restored %u\n", w->last.restored);
+	seq_printf(s, "last_cut_unmapped %u\n", w->last.unmapped);
+	seq_printf(s, "last_cut_journal_entries %u\n", w->last.entries);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(power);
 
 /* ---- debugfs ------------------------------------------------------------- */
 
@@ -444,6 +527,7 @@ DEFINE_SHOW_ATTRIBUTE(ftl_stats);
 static void conv_debugfs(struct nvmev_ctrl *ctrl)
 {
 	debugfs_create_file("ftl", 0444, ctrl->debugfs, ctrl, &ftl_stats_fops);
+	debugfs_create_file("power", 0444, ctrl->debugfs, ctrl, &power_fops);
 }
 
 const struct nvmev_model_ops nvmev_model_conv_ops = {

@@ -18,6 +18,7 @@
 #include "nvmev.h"
 #include "../ftl/ftl.h"
 #include "../ftl/zns.h"
+#include "../ftl/vwc.h"
 
 struct nvmev_model;
 
@@ -48,7 +49,10 @@ struct nvmev_model {
 	const struct nvmev_model_ops *ops;
 	struct ftl_params params;	/* the flash, as resolved */
 	union {
-		struct ftl ftl;		/* kind conv */
+		struct {		/* kind conv */
+			struct ftl ftl;
+			struct ftl_vwc vwc;	/* volatile write cache */
+		};
 		struct {		/* kind zns */
 			struct zns zns;
 			struct zns_params zparams;	/* as resolved */

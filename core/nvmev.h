@@ -33,6 +33,7 @@
 #include <linux/configfs.h>
 #include <linux/completion.h>
 #include <linux/badblocks.h>
+#include <linux/workqueue.h>
 
 #define NVMEV_DRV_NAME		"nvmev"
 #define NVMEV_VERSION		"0.1.0"
@@ -398,6 +399,17 @@ struct nvmev_ctrl {
 	u32 unsafe_shutdowns;
 	u8 critical_warning;
 
+	/*
+	 * Power loss (configfs power_cut, power_on, power_restore_ms; see
+	 * core/instance.c).  power_off: cut, not yet back (enable still
+	 * says 1); gone: the PCI function reads as surprise-removed.
+	 */
+	bool power_off;
+	bool gone;
+	unsigned int power_restore_ms;	/* 0: back only on power_on */
+	struct delayed_work power_work;
+	u32 power_cuts;
+
 	/* error log, written by dispatcher and workers */
 	spinlock_t err_lock;
 	struct nvmev_err_entry errlog[NVMEV_ERR_LOG_ENTRIES];
@@ -467,6 +479,8 @@ struct nvmev_ctrl *nvmev_ctrl_alloc(const char *name);
 void nvmev_ctrl_free(struct nvmev_ctrl *ctrl);
 int nvmev_ctrl_enable(struct nvmev_ctrl *ctrl);
 void nvmev_ctrl_disable(struct nvmev_ctrl *ctrl);
+int nvmev_ctrl_power_cut(struct nvmev_ctrl *ctrl);
+int nvmev_ctrl_power_on(struct nvmev_ctrl *ctrl);
 int nvmev_parse_size(const char *name, const char *s, u64 *out);
 int nvmev_ctrl_set_cpus(struct nvmev_ctrl *ctrl, const char *list);
 extern struct dentry *nvmev_debugfs_root;
@@ -572,6 +586,8 @@ u64 nvmev_model_trim(struct nvmev_ctrl *ctrl, u64 off, u64 len, u64 now);
 void nvmev_model_idle(struct nvmev_ctrl *ctrl, u64 now);
 bool nvmev_model_idle_pending(struct nvmev_ctrl *ctrl);
 int nvmev_model_stats(struct nvmev_ctrl *ctrl, struct ftl_stats *st);
+/* threads stopped: take back what had not reached NAND at @now */
+int nvmev_model_power_cut(struct nvmev_ctrl *ctrl, u64 now);
 u8 nvmev_model_percentage_used(struct nvmev_ctrl *ctrl);
 u64 nvmev_model_logical_bytes(struct nvmev_ctrl *ctrl);
 unsigned int nvmev_model_unmapped(struct nvmev_ctrl *ctrl, u64 off, u64 len,

@@ -88,6 +88,11 @@ static int nvmev_pci_read(struct pci_bus *bus, unsigned int devfn, int where,
 		*val = ~0U;
 		return PCIBIOS_DEVICE_NOT_FOUND;
 	}
+	/* power cut: a surprise-removed function reads as all ones */
+	if (READ_ONCE(ctrl->gone)) {
+		*val = size == 4 ? ~0U : (1U << (size * 8)) - 1;
+		return PCIBIOS_SUCCESSFUL;
+	}
 	dw = cfg_dw(ctrl, where) >> ((where & 3) * 8);
 	switch (size) {
 	case 1:

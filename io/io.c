@@ -451,8 +451,10 @@ u16 nvmev_io_prepare(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
 			break;
 		/* before the model call: a write maps what it covers */
 		prepare_holes(ctrl, io, ns_off(ns, cmd_slba(c)), bytes);
+		/* write cache disabled (feature 06h): every write is FUA */
 		t = nvmev_model_rw(ctrl, op, ns_off(ns, cmd_slba(c)), bytes,
-				   cdw(c, 12) & RW_FUA, io->t_fetch);
+				   (cdw(c, 12) & RW_FUA) || !ctrl->feat.vwc,
+				   io->t_fetch);
 		break;
 	case nvme_cmd_dsm:
 		st = ns ? prepare_dsm(ctrl, io, &t) : SC_INVALID_NS;

@@ -10,8 +10,6 @@
 need_nvmev
 need_dev
 BB=/sys/kernel/config/nvmev/nvmev0/namespaces/1/badblocks
-# a number from nvme-cli's JSON smart-log (quoted or not)
-smart_num() { nvme smart-log "$CTRL" -o json 2>/dev/null | sed -n "s/.*\"$1\"[[:space:]]*:[[:space:]]*\"\{0,1\}\([0-9][0-9]*\).*/\1/p" | head -n 1; }
 check_true "$BB exists" test -e "$BB"
 check_eq "$(cat $BB)" "" "no bad blocks at first"
 BS=$(cat /sys/block/${DEV#/dev/}/queue/logical_block_size)

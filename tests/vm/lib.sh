@@ -100,6 +100,9 @@ need_nvmev() {
 	[ "$MODE" = nvmev ] || skip "nvmev-specific, not applicable in control mode"
 }
 
+# A number from nvme-cli's JSON smart-log (quoted or not), e.g. media_errors.
+smart_num() { nvme smart-log "$CTRL" -o json 2>/dev/null | sed -n "s/.*\"$1\"[[:space:]]*:[[:space:]]*\"\{0,1\}\([0-9][0-9]*\).*/\1/p" | head -n 1; }
+
 # Text field of nvme id-ctrl / id-ns, trailing blanks removed.
 id_ctrl_field() { nvme id-ctrl "$CTRL" 2>/dev/null | sed -n "s/^$1 *: //p" | sed 's/ *$//' | head -n 1; }
 id_ns_field() { nvme id-ns "$DEV" 2>/dev/null | sed -n "s/^$1 *: //p" | sed 's/ *$//' | head -n 1; }
