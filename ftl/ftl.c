@@ -169,6 +169,10 @@ static u64 nand_erase_line(struct ftl *f, u32 id, u64 t)
 	for (lun = 0; lun < f->nluns; lun++)
 		done = ftl_max64(done, flash_erase(&f->fl, lun, t));
 	f->lines[id].erase_cnt++;
+	if (f->oob) {
+		memset(&f->oob[(size_t)id * f->upl], 0, (size_t)f->upl * sizeof(*f->oob));
+		f->oob_erase[id] = f->lines[id].erase_cnt;
+	}
 	f->st.erase_blocks += f->blks_per_line;
 	FTL_TRACE_ERASE(id);
 	if (f->hook_erase)
@@ -206,6 +210,8 @@ static void invalidate(struct ftl *f, u32 ppa)
 	struct ftl_line *l = &f->lines[id];
 
 	f->rmap[ppa] = FTL_INVALID;
+	if (f->oob)
+		f->oob[ppa].flags |= FTL_OOB_STALE;
 	l->vpc--;
 	l->ipc++;
 	f->blk_vpc[id * f->blks_per_line + ppa_blk(f, ppa)]--;
@@ -219,11 +225,28 @@ static u32 place(struct ftl *f, struct ftl_wp *wp, u32 lpn)
 
 	f->map[lpn] = ppa;
 	f->rmap[ppa] = lpn;
+	if (f->oob) {
+		f->oob[ppa].lpn = lpn;
+		f->oob[ppa].flags = FTL_OOB_PROG;
+		f->oob[ppa].seq = ++f->seq;
+	}
 	f->lines[wp->line].vpc++;
 	f->blk_vpc[wp->line * f->blks_per_line + ppa_blk(f, ppa)]++;
 	wp->off++;
 	f->st.nand_write_units++;
 	return ppa;
+}
+
+/* @n units from @ppa programmed with filler: no LPN, invalid */
+static void oob_filler(struct ftl *f, u32 ppa, u32 n)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		f->oob[ppa + i].lpn = FTL_INVALID;
+		f->oob[ppa + i].flags = FTL_OOB_PROG | FTL_OOB_STALE;
+		f->oob[ppa + i].seq = ++f->seq;
+	}
 }
 
 /* fill the open flash page of @wp with invalid filler; returns units padded */
@@ -234,6 +257,8 @@ static u32 wp_pad(struct ftl *f, struct ftl_wp *wp)
 	if (wp->line == FTL_INVALID || !(wp->off % f->upp))
 		return 0;
 	n = f->upp - wp->off % f->upp;
+	if (f->oob)
+		oob_filler(f, wp->line * f->upl + wp->off, n);
 	f->lines[wp->line].ipc += n;
 	wp->off += n;
 	f->st.pad_units += n;
@@ -607,6 +632,117 @@ void ftl_power_cycle(struct ftl *f, u64 now)
 	f->gc_wp.ready_ns = 0;
 	f->victim_done_ns = 0;
 	flash_reset_time(&f->fl);
+}
+
+/* ------------------------------------------------------------------ */
+/* persistence: OOB area and power-on scan                             */
+
+size_t ftl_oob_bytes(const struct ftl *f)
+{
+	return (size_t)f->phys_units * sizeof(struct ftl_oob) +
+	       (size_t)f->nlines * sizeof(u32);
+}
+
+void ftl_attach_oob(struct ftl *f, void *area)
+{
+	f->oob = area;
+	f->oob_erase = (u32 *)((u8 *)area + (size_t)f->phys_units * sizeof(struct ftl_oob));
+}
+
+void ftl_oob_format(struct ftl *f)
+{
+	u32 i;
+
+	for (i = 0; i < f->nlines; i++) {
+		memset(&f->oob[(size_t)i * f->upl], 0, (size_t)f->upl * sizeof(*f->oob));
+		f->oob_erase[i] = f->lines[i].erase_cnt;
+		ftl_yield();
+	}
+	f->seq = 0;
+}
+
+void ftl_recover(struct ftl *f, struct ftl_recovery *r)
+{
+	u32 id, u;
+
+	FTL_FN();
+	memset(r, 0, sizeof(*r));
+	memset(f->map, 0xff, (size_t)f->logical_units * sizeof(u32));
+	memset(f->rmap, 0xff, (size_t)f->phys_units * sizeof(u32));
+	memset(f->blk_vpc, 0, (size_t)f->nlines * f->blks_per_line * sizeof(u16));
+	f->free_head = 0;
+	f->free_cnt = 0;
+	f->heap_cnt = 0;
+	f->mapped = 0;
+	f->host_wp.line = FTL_INVALID;
+	f->gc_wp.line = FTL_INVALID;
+	f->gc_wp.ready_ns = 0;
+	f->victim = FTL_INVALID;
+	f->victim_done_ns = 0;
+	flash_reset_time(&f->fl);
+	for (id = 0; id < f->nlines; id++) {
+		struct ftl_line *l = &f->lines[id];
+		u32 used = 0;
+
+		l->vpc = 0;
+		l->ipc = 0;
+		l->pos = FTL_INVALID;
+		l->close_ns = 0;
+		l->state = FTL_LINE_FREE;
+		l->erase_cnt = f->oob_erase[id];
+		for (u = 0; u < f->upl; u++) {
+			u32 ppa = id * f->upl + u;
+			struct ftl_oob *o = &f->oob[ppa];
+			u32 old;
+
+			if (!(o->flags & FTL_OOB_PROG))
+				continue;
+			used++;
+			r->max_seq = ftl_max64(r->max_seq, o->seq);
+			if ((o->flags & FTL_OOB_STALE) || o->lpn >= f->logical_units) {
+				l->ipc++;
+				continue;
+			}
+			old = f->map[o->lpn];
+			if (old != FTL_INVALID) {
+				r->conflicts++;
+				if (f->oob[old].seq > o->seq) {
+					o->flags |= FTL_OOB_STALE;
+					l->ipc++;
+					continue;
+				}
+				invalidate(f, old);	/* marks it stale */
+				f->mapped--;
+			}
+			f->map[o->lpn] = ppa;
+			f->rmap[ppa] = o->lpn;
+			l->vpc++;
+			f->blk_vpc[id * f->blks_per_line + ppa_blk(f, ppa)]++;
+			f->mapped++;
+		}
+		if (!used) {
+			free_push(f, id);
+		} else {
+			r->lines_used++;
+			if (used < f->upl) {	/* closed: the rest is filler */
+				r->lines_partial++;
+				for (u = 0; u < f->upl; u++) {
+					u32 ppa = id * f->upl + u;
+
+					if (!(f->oob[ppa].flags & FTL_OOB_PROG))
+						oob_filler(f, ppa, 1);
+				}
+				l->ipc += f->upl - used;
+			}
+			line_close(f, id, 0);
+		}
+		r->units_programmed += used;
+		ftl_yield();
+	}
+	r->mapped = f->mapped;
+	for (id = 0; id < f->nlines; id++)
+		r->stale += f->lines[id].ipc;
+	f->seq = ftl_max64(f->seq, r->max_seq);
 }
 
 /* One step of background GC; traced, unlike the checks in ftl_idle(). */

@@ -179,6 +179,34 @@ struct ftl_stats {
 	u64 percentage_used;	/* SMART: avg erases / rated P/E, capped 255 */
 };
 
+/*
+ * Out-of-band area of one 4 KiB unit (the flash page's spare bytes), kept
+ * where it persists (the reserved region) when the caller attaches one:
+ * written when the unit is programmed, cleared when its block is erased.
+ * STALE is set when the FTL invalidates the unit (overwritten, moved by
+ * GC, deallocated): it stands in for the validity bitmap real firmware
+ * persists with its mapping checkpoints, so a scan finds exactly one
+ * valid unit per mapped LPN (the sequence number breaks a tie anyway).
+ */
+struct ftl_oob {
+	u32 lpn;		/* FTL_INVALID: filler (padding) */
+	u32 flags;		/* FTL_OOB_* */
+	u64 seq;		/* programming order, from 1 */
+};
+#define FTL_OOB_PROG	0x1	/* programmed since the last erase */
+#define FTL_OOB_STALE	0x2	/* invalidated */
+
+/* What ftl_recover() found. */
+struct ftl_recovery {
+	u64 units_programmed;	/* units with OOB written */
+	u64 mapped;		/* LPNs mapped again */
+	u64 stale;		/* invalid units (stale, filler) */
+	u64 conflicts;		/* two valid units of one LPN: older made stale */
+	u32 lines_used;		/* lines holding programmed units (now full) */
+	u32 lines_partial;	/* of which not completely programmed */
+	u64 max_seq;
+};
+
 struct ftl {
 	struct ftl_params p;
 
@@ -219,6 +247,11 @@ struct ftl {
 	u32 mapped;
 	/* running counters (derived fields and the flash's filled in ftl_stats) */
 	struct ftl_stats st;
+
+	/* persistent OOB (ftl_attach_oob), NULL: not kept */
+	struct ftl_oob *oob;	/* per PPA */
+	u32 *oob_erase;		/* per line: erase count */
+	u64 seq;		/* last sequence number given */
 
 	/* optional observers for tests: data placed/moved, line erased */
 	void (*hook_place)(void *arg, u32 lpn, u32 from, u32 to);
@@ -267,6 +300,23 @@ void ftl_power_cycle(struct ftl *ftl, u64 now);
 void ftl_idle(struct ftl *ftl, u64 now);
 /* Has ftl_idle() work to do (background GC below high_wm, a victim open)? */
 bool ftl_idle_pending(const struct ftl *ftl);
+
+/* ---- persistence ---- */
+/* bytes of the OOB area: struct ftl_oob per unit + u32 per line */
+size_t ftl_oob_bytes(const struct ftl *ftl);
+/* Keep OOB at @area (ftl_oob_bytes() long): from now on every program and
+ * erase writes it.  Call ftl_oob_format() or ftl_recover() next. */
+void ftl_attach_oob(struct ftl *ftl, void *area);
+/* A fresh model on a fresh area: everything erased (erase counts kept). */
+void ftl_oob_format(struct ftl *ftl);
+/*
+ * Power-on: rebuild the mapping, valid counts and line lists from the OOB
+ * area by scanning every unit, the way SSD firmware does; lines holding
+ * programmed units become full (the open ones are closed), the others
+ * free; erase counts come from the area.  Model time and write buffer
+ * start empty; counters (ftl_stats) are kept.
+ */
+void ftl_recover(struct ftl *ftl, struct ftl_recovery *r);
 
 /* ---- observability ---- */
 void ftl_stats(const struct ftl *ftl, struct ftl_stats *st);

@@ -127,6 +127,21 @@ int ftl_check(const struct ftl *f, char *msg, size_t len)
 					     ftl_line_state_name(l->state));
 		}
 	}
+	/* persistent OOB: says exactly what the mapping says */
+	if (f->oob) {
+		for (ppa = 0; ppa < f->phys_units; ppa++) {
+			const struct ftl_oob *o = &f->oob[ppa];
+			bool live = (o->flags & FTL_OOB_PROG) && !(o->flags & FTL_OOB_STALE);
+
+			if (f->rmap[ppa] != FTL_INVALID) {
+				if (!live || o->lpn != f->rmap[ppa])
+					FAIL("ppa %u holds lpn %u, OOB says lpn %u flags %u", ppa,
+					     f->rmap[ppa], o->lpn, o->flags);
+			} else if (live && o->lpn < f->logical_units) {
+				FAIL("ppa %u invalid, OOB says valid lpn %u", ppa, o->lpn);
+			}
+		}
+	}
 	if (sum_vpc != f->mapped)
 		FAIL("sum of line valid counts %llu != mapped %u",
 		     (unsigned long long)sum_vpc, f->mapped);
