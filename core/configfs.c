@@ -359,6 +359,19 @@ static ssize_t ctrl_store_store(struct config_item *item, const char *page,
 }
 CONFIGFS_ATTR(ctrl_, store);
 
+static ssize_t ctrl_fresh_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%d\n", to_ctrl(item)->model_cfg.fresh);
+}
+
+static ssize_t ctrl_fresh_store(struct config_item *item, const char *page,
+				size_t count)
+{
+	return model_cfg_store(item, "fresh", page, count,
+			       nvmev_model_cfg_fresh);
+}
+CONFIGFS_ATTR(ctrl_, fresh);
+
 static ssize_t ctrl_flash_size_show(struct config_item *item, char *page)
 {
 	return sysfs_emit(page, "%llu\n", to_ctrl(item)->model_cfg.flash_size);
@@ -557,6 +570,7 @@ static struct configfs_attribute *ctrl_attrs[] = {
 	&ctrl_attr_model,
 	&ctrl_attr_kind,
 	&ctrl_attr_store,
+	&ctrl_attr_fresh,
 	&ctrl_attr_flash_size,
 	&ctrl_attr_profile,
 #define X(name, help) &ctrl_attr_##name,

@@ -346,6 +346,8 @@ int nvmev_ctrl_enable(struct nvmev_ctrl *ctrl)
 		ret = build_model(ctrl);
 		if (ret)
 			goto err_unmap;
+	} else {
+		nvmev_model_region_mapped(ctrl);
 	}
 	if (!ctrl->dsm_buf) {
 		ctrl->dsm_buf = kmalloc_array(256, sizeof(*ctrl->dsm_buf),

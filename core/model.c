@@ -33,6 +33,10 @@ static char *flash_size;
 module_param(flash_size, charp, 0444);
 MODULE_PARM_DESC(flash_size, "Bytes of modelled flash (K/M/G/T); default: the region's storage; larger only with store=none");
 
+static bool fresh;
+module_param(fresh, bool, 0444);
+MODULE_PARM_DESC(fresh, "Start empty (1) instead of recovering the data the region holds from a previous load with the same geometry (0, default)");
+
 static char *profile = "970pro";
 module_param(profile, charp, 0444);
 MODULE_PARM_DESC(profile, "Device model profile: 970pro (default), optane, qlc");
@@ -134,6 +138,16 @@ const char *nvmev_kind_name(enum nvmev_kind k)
 	return k < NVMEV_NR_KINDS ? kinds[k]->name : "?";
 }
 
+int nvmev_model_cfg_fresh(struct nvmev_model_cfg *c, const char *val)
+{
+	if (kstrtobool(val, &c->fresh)) {
+		pr_err("fresh=%.*s: write 1 (start empty) or 0 (recover)\n",
+		       (int)strcspn(val, "\n"), val);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* A known kind name, or -EINVAL with a message naming the known ones. */
 int nvmev_model_cfg_kind(struct nvmev_model_cfg *c, const char *name)
 {
@@ -189,6 +203,7 @@ int nvmev_model_cfg_from_params(struct nvmev_model_cfg *c)
 	if (flash_size && nvmev_parse_figure("flash_size", flash_size,
 					     &c->flash_size))
 		return -EINVAL;
+	c->fresh = fresh;
 	strscpy(c->profile, profile ? profile : "", sizeof(c->profile));
 	for (i = 0; i < NVMEV_NR_FIGURES; i++) {
 		if (overrides[i]->set) {
@@ -344,6 +359,133 @@ static size_t conv_metadata_bytes(const struct nvmev_model *m)
 	return ftl_metadata_bytes(&m->ftl);
 }
 
+/* ---- persistence: superblock and OOB area at the end of the storage ------ */
+
+/*
+ * With store=full the storage holds the data of controller logical byte
+ * b at b; what lies beyond the logical capacity (over-provisioning) is
+ * free, and its end holds a superblock and the FTL's out-of-band area
+ * (struct ftl_oob per flash unit, erase counts per line).  At load the
+ * superblock decides: same geometry and not fresh, the FTL is rebuilt by
+ * scanning the OOB area (ftl_recover()); otherwise the area is formatted
+ * and the model starts empty.  Power-on after a cut scans it again.
+ */
+#define NVMEV_SB_MAGIC		"NVMEVSB1"
+#define NVMEV_SB_VERSION	1
+#define NVMEV_SB_BYTES		4096
+
+struct nvmev_sb {
+	char magic[8];
+	__le32 version;
+	__le32 kind;
+	__le64 geometry;	/* hash of the resolved figures + sizes */
+	__le64 logical_units;
+	__le64 phys_units;
+	__le64 oob_bytes;
+	__le64 loads;		/* model builds on this superblock */
+};
+
+static u64 fnv(u64 h, const void *p, size_t n)
+{
+	const u8 *b = p;
+
+	while (n--)
+		h = (h ^ *b++) * 0x100000001b3ULL;
+	return h;
+}
+
+static u64 geometry_hash(struct nvmev_ctrl *ctrl, const struct ftl *f)
+{
+	u64 h = 0xcbf29ce484222325ULL, v;
+	unsigned int i;
+
+	h = fnv(h, f->p.profile, strnlen(f->p.profile, sizeof(f->p.profile)));
+	for (i = 0; i < ftl_param_count; i++) {
+		ftl_param_get(&f->p, ftl_param_table[i].name, &v);
+		h = fnv(h, &v, sizeof(v));
+	}
+	h = fnv(h, &ctrl->storage_size, sizeof(ctrl->storage_size));
+	v = f->logical_units;
+	return fnv(h, &v, sizeof(v));
+}
+
+static void conv_recover(struct nvmev_ctrl *ctrl, struct nvmev_model *m,
+			 const char *why)
+{
+	u64 t0 = ktime_get_ns();
+
+	ftl_recover(&m->ftl, &m->rec);
+	m->rec_ns = ktime_get_ns() - t0;
+	m->recoveries++;
+	pr_info("%s: %s: recovered %llu mapped units (%llu MiB) by scanning the OOB of %u units in %llu us (%llu lines in use, %u closed early, %llu conflicts)\n",
+		ctrl->name, why, m->rec.mapped, m->rec.mapped >> 8,
+		m->ftl.phys_units, m->rec_ns / 1000, (u64)m->rec.lines_used,
+		m->rec.lines_partial, m->rec.conflicts);
+}
+
+/* model init, region mapped: recover or format */
+static void conv_persist_init(struct nvmev_ctrl *ctrl, struct nvmev_model *m)
+{
+	struct ftl *f = &m->ftl;
+	u64 oob = round_up(ftl_oob_bytes(f), NVMEV_SB_BYTES);
+	u64 tail = NVMEV_SB_BYTES + oob, geo;
+	struct nvmev_sb *sb;
+
+	m->persist = false;
+	if (ctrl->dataless)
+		return;
+	if (ctrl->storage_size < tail ||
+	    ctrl->storage_size - tail < (u64)f->logical_units << FTL_UNIT_SHIFT) {
+		pr_info("%s: no room beyond the logical capacity for the %llu bytes of OOB area: the data does not survive a reload\n",
+			ctrl->name, tail);
+		return;
+	}
+	m->sb_off = round_down(ctrl->storage_size - tail, NVMEV_SB_BYTES);
+	m->persist = true;
+	ftl_attach_oob(f, ctrl->storage + m->sb_off + NVMEV_SB_BYTES);
+	sb = ctrl->storage + m->sb_off;
+	geo = geometry_hash(ctrl, f);
+	if (!ctrl->model_cfg.fresh && !memcmp(sb->magic, NVMEV_SB_MAGIC, 8) &&
+	    le32_to_cpu(sb->version) == NVMEV_SB_VERSION &&
+	    le32_to_cpu(sb->kind) == NVMEV_KIND_CONV &&
+	    le64_to_cpu(sb->geometry) == geo &&
+	    le64_to_cpu(sb->oob_bytes) == ftl_oob_bytes(f)) {
+		conv_recover(ctrl, m, "load");
+		sb->loads = cpu_to_le64(le64_to_cpu(sb->loads) + 1);
+		return;
+	}
+	pr_info("%s: starting empty (%s)\n", ctrl->name,
+		ctrl->model_cfg.fresh ? "fresh=1" :
+		memcmp(sb->magic, NVMEV_SB_MAGIC, 8) ? "no superblock in the region" :
+		"the region holds another geometry");
+	memset(sb, 0, NVMEV_SB_BYTES);
+	ftl_oob_format(f);
+	memcpy(sb->magic, NVMEV_SB_MAGIC, 8);
+	sb->version = cpu_to_le32(NVMEV_SB_VERSION);
+	sb->kind = cpu_to_le32(NVMEV_KIND_CONV);
+	sb->geometry = cpu_to_le64(geo);
+	sb->logical_units = cpu_to_le64(f->logical_units);
+	sb->phys_units = cpu_to_le64(f->phys_units);
+	sb->oob_bytes = cpu_to_le64(ftl_oob_bytes(f));
+	sb->loads = cpu_to_le64(1);
+}
+
+/*
+ * The region was mapped again (enable after disable, power-on): the OOB
+ * area moves with the mapping; after a cut the firmware's power-on scan
+ * rebuilds the FTL from it.
+ */
+void nvmev_model_region_mapped(struct nvmev_ctrl *ctrl)
+{
+	struct nvmev_model *m = ctrl->model;
+
+	if (!m || ctrl->zoned || !m->persist)
+		return;
+	ftl_attach_oob(&m->ftl, ctrl->storage + m->sb_off + NVMEV_SB_BYTES);
+	if (ctrl->power_off)
+		conv_recover(ctrl, m, "power-on");
+}
+
 static int conv_init(struct nvmev_ctrl *ctrl, struct nvmev_model *m)
 {
 	int ret = ftl_init(&m->ftl, &m->params);
@@ -359,8 +501,10 @@ static int conv_init(struct nvmev_ctrl *ctrl, struct nvmev_model *m)
 		pr_err("%s: no memory for the write cache journal (wb_bytes=%llu): %d\n",
 		       ctrl->name, m->params.wb_bytes, ret);
 		ftl_exit(&m->ftl);
+		return ret;
 	}
-	return ret;
+	conv_persist_init(ctrl, m);
+	return 0;
 }
 
 static void conv_exit(struct nvmev_model *m)
@@ -408,6 +552,10 @@ struct power_snap {
 	struct ftl_vwc v;	/* counters only */
 	size_t bytes;
 	u32 at_risk;		/* units a cut now would take back */
+	bool persist;
+	u32 recoveries;
+	u64 rec_ns;
+	struct ftl_recovery rec;
 };
 
 static int power_snap_fn(struct nvmev_ctrl *ctrl, void *arg)
@@ -418,6 +566,10 @@ static int power_snap_fn(struct nvmev_ctrl *ctrl, void *arg)
 	ps->v = *v;
 	ps->bytes = ftl_vwc_bytes(v);
 	ps->at_risk = ftl_vwc_volatile(v, nvmev_now());
+	ps->persist = ctrl->model->persist;
+	ps->recoveries = ctrl->model->recoveries;
+	ps->rec_ns = ctrl->model->rec_ns;
+	ps->rec = ctrl->model->rec;
 	return 0;
 }
 
@@ -445,6 +597,14 @@ static int power_show(struct seq_file *s, void *unused)
 	seq_printf(s, "last_cut_restored %u\n", w->last.restored);
 	seq_printf(s, "last_cut_unmapped %u\n", w->last.unmapped);
 	seq_printf(s, "last_cut_journal_entries %u\n", w->last.entries);
+	seq_printf(s, "persistent %s\n", ps.persist ? "yes" :
+		   ctrl->dataless ? "no (store=none)" : "no (no room for the OOB area)");
+	seq_printf(s, "recoveries %u\n", ps.recoveries);
+	seq_printf(s, "last_recovery_us %llu\n", ps.rec_ns / 1000);
+	seq_printf(s, "last_recovery_mapped_units %llu\n", ps.rec.mapped);
+	seq_printf(s, "last_recovery_programmed_units %llu\n", ps.rec.units_programmed);
+	seq_printf(s, "last_recovery_lines_closed %u\n", ps.rec.lines_partial);
+	seq_printf(s, "last_recovery_conflicts %llu\n", ps.rec.conflicts);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(power);

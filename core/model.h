@@ -52,6 +52,12 @@ struct nvmev_model {
 		struct {		/* kind conv */
 			struct ftl ftl;
 			struct ftl_vwc vwc;	/* volatile write cache */
+			/* persistence (core/model.c): OOB area in the region */
+			bool persist;
+			u64 sb_off;		/* superblock, then the OOB area */
+			struct ftl_recovery rec;	/* the last power-on scan */
+			u64 rec_ns;		/* its duration */
+			u32 recoveries;
 		};
 		struct {		/* kind zns */
 			struct zns zns;

@@ -332,6 +332,7 @@ struct nvmev_model_cfg {
 	enum nvmev_kind kind;
 	enum nvmev_store store;
 	u64 flash_size;		/* bytes of modelled flash; 0: the storage */
+	bool fresh;		/* start empty: ignore what the region holds */
 	char profile[NVMEV_PROFILE_LEN];
 	u64 val[NVMEV_NR_FIGURES];
 	DECLARE_BITMAP(set, NVMEV_NR_FIGURES);	/* else: the profile's */
@@ -561,6 +562,9 @@ int nvmev_model_cfg_from_params(struct nvmev_model_cfg *c);
 int nvmev_model_cfg_profile(struct nvmev_model_cfg *c, const char *name);
 int nvmev_model_cfg_kind(struct nvmev_model_cfg *c, const char *name);
 int nvmev_model_cfg_store(struct nvmev_model_cfg *c, const char *name);
+int nvmev_model_cfg_fresh(struct nvmev_model_cfg *c, const char *val);
+/* the region is (re)mapped: the model's persistent parts follow it */
+void nvmev_model_region_mapped(struct nvmev_ctrl *ctrl);
 const char *nvmev_store_name(enum nvmev_store s);
 const char *nvmev_kind_name(enum nvmev_kind k);
 int nvmev_parse_figure(const char *name, const char *s, u64 *v);
