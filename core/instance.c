@@ -258,6 +258,7 @@ void nvmev_ctrl_free(struct nvmev_ctrl *ctrl)
 
 static void unmap_region(struct nvmev_ctrl *ctrl)
 {
+	nvmev_model_region_unmapped(ctrl);
 	if (ctrl->storage)
 		memunmap(ctrl->storage);
 	if (ctrl->bar)

@@ -479,11 +479,26 @@ void nvmev_model_region_mapped(struct nvmev_ctrl *ctrl)
 {
 	struct nvmev_model *m = ctrl->model;
 
+	u32 n;
+
 	if (!m || ctrl->zoned || !m->persist)
 		return;
 	ftl_attach_oob(&m->ftl, ctrl->storage + m->sb_off + NVMEV_SB_BYTES);
+	n = ftl_oob_sync(&m->ftl);
+	if (n)
+		pr_info("%s: %u units deallocated while disabled marked stale in the OOB area\n",
+			ctrl->name, n);
 	if (ctrl->power_off)
 		conv_recover(ctrl, m, "power-on");
+}
+
+/* The region is about to be unmapped: nothing may write the OOB area. */
+void nvmev_model_region_unmapped(struct nvmev_ctrl *ctrl)
+{
+	struct nvmev_model *m = ctrl->model;
+
+	if (m && !ctrl->zoned && m->persist)
+		ftl_attach_oob(&m->ftl, NULL);
 }
 
 static int conv_init(struct nvmev_ctrl *ctrl, struct nvmev_model *m)

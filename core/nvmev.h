@@ -565,6 +565,7 @@ int nvmev_model_cfg_store(struct nvmev_model_cfg *c, const char *name);
 int nvmev_model_cfg_fresh(struct nvmev_model_cfg *c, const char *val);
 /* the region is (re)mapped: the model's persistent parts follow it */
 void nvmev_model_region_mapped(struct nvmev_ctrl *ctrl);
+void nvmev_model_region_unmapped(struct nvmev_ctrl *ctrl);
 const char *nvmev_store_name(enum nvmev_store s);
 const char *nvmev_kind_name(enum nvmev_kind k);
 int nvmev_parse_figure(const char *name, const char *s, u64 *v);

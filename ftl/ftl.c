@@ -646,7 +646,26 @@ size_t ftl_oob_bytes(const struct ftl *f)
 void ftl_attach_oob(struct ftl *f, void *area)
 {
 	f->oob = area;
-	f->oob_erase = (u32 *)((u8 *)area + (size_t)f->phys_units * sizeof(struct ftl_oob));
+	f->oob_erase = area ? (u32 *)((u8 *)area + (size_t)f->phys_units *
+				      sizeof(struct ftl_oob)) : NULL;
+}
+
+u32 ftl_oob_sync(struct ftl *f)
+{
+	u32 ppa, n = 0;
+
+	for (ppa = 0; ppa < f->phys_units; ppa++) {
+		struct ftl_oob *o = &f->oob[ppa];
+
+		if (f->rmap[ppa] == FTL_INVALID && (o->flags & FTL_OOB_PROG) &&
+		    !(o->flags & FTL_OOB_STALE) && o->lpn != FTL_INVALID) {
+			o->flags |= FTL_OOB_STALE;
+			n++;
+		}
+		if (!(ppa & 0xffff))
+			ftl_yield();
+	}
+	return n;
 }
 
 void ftl_oob_format(struct ftl *f)

@@ -307,6 +307,12 @@ size_t ftl_oob_bytes(const struct ftl *ftl);
 /* Keep OOB at @area (ftl_oob_bytes() long): from now on every program and
  * erase writes it.  Call ftl_oob_format() or ftl_recover() next. */
 void ftl_attach_oob(struct ftl *ftl, void *area);
+/*
+ * Detached (@area NULL) the FTL keeps no OOB; attached again, this marks
+ * stale what was invalidated meanwhile (a namespace deleted while the
+ * region was not mapped).  Returns how many.
+ */
+u32 ftl_oob_sync(struct ftl *ftl);
 /* A fresh model on a fresh area: everything erased (erase counts kept). */
 void ftl_oob_format(struct ftl *ftl);
 /*

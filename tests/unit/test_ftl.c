@@ -1046,6 +1046,13 @@ static void t_oob_recover(struct tctx *c)
 		workload(c, &r);
 		if (c->failed)
 			break;
+		if (round == 5) {	/* trims while detached, then synced */
+			ftl_attach_oob(&c->f, NULL);
+			ttrim(c, 0, c->f.logical_units / 4);
+			ftl_attach_oob(&c->f, area);
+			CHECK(c, ftl_oob_sync(&c->f) > 0, "nothing to sync after trims");
+			tverify(c);
+		}
 		TRY(c, ftl_init(&g, &p));
 		ftl_attach_oob(&g, area);
 		ftl_recover(&g, &rec);
