@@ -980,11 +980,172 @@ static const struct config_item_type ns_group_type = {
 };
 
 /* The controller's namespaces/ directory. */
+/* ---- faults/: seeded media and controller faults (core/fault.c) ---------- */
+
+static inline struct nvmev_ctrl *faults_ctrl(struct config_item *item)
+{
+	return container_of(to_config_group(item), struct nvmev_ctrl,
+			    faults_group);
+}
+
+static int faults_apply(struct nvmev_ctrl *ctrl, void *arg)
+{
+	struct nvmev_faults *f = &ctrl->faults;
+	const u64 *v = arg;	/* {what, value} */
+
+	switch (v[0]) {
+	case 0:
+		f->seed = v[1];
+		nvmev_faults_reseed(f);
+		break;
+	case 1:
+		f->read_error_ppm = v[1];
+		break;
+	case 2:
+		f->write_error_ppm = v[1];
+		break;
+	case 3:
+		f->latency_ppm = v[1];
+		break;
+	case 4:
+		f->latency_us = v[1];
+		break;
+	case 5:
+		f->sticky = v[1];
+		break;
+	case 6:
+		atomic64_set(&f->read_error_after, v[1]);
+		break;
+	case 7:
+		atomic64_set(&f->stuck_after, v[1]);
+		break;
+	}
+	nvmev_faults_update(f);
+	return 0;
+}
+
+/* parse, check the range, apply on the dispatcher (between two commands) */
+static ssize_t faults_set(struct config_item *item, const char *attr,
+			  unsigned int what, u64 max, const char *page,
+			  size_t count)
+{
+	struct nvmev_ctrl *ctrl = faults_ctrl(item);
+	u64 v[2] = { what };
+
+	if (kstrtou64(page, 0, &v[1]) || v[1] > max) {
+		pr_err("%s: faults/%s=%.*s: a number from 0 to %llu\n",
+		       ctrl->name, attr, (int)strcspn(page, "\n"), page, max);
+		return -EINVAL;
+	}
+	mutex_lock(&nvmev_ctrls_lock);
+	nvmev_dispatcher_call(ctrl, faults_apply, v);
+	mutex_unlock(&nvmev_ctrls_lock);
+	return count;
+}
+
+#define FAULT_ATTR(name, what, max, get)					\
+	static ssize_t faults_##name##_show(struct config_item *item,	\
+					    char *page)			\
+	{								\
+		struct nvmev_faults *f = &faults_ctrl(item)->faults;	\
+									\
+		return sysfs_emit(page, "%llu\n", (u64)(get));		\
+	}								\
+	static ssize_t faults_##name##_store(struct config_item *item,	\
+					     const char *page,		\
+					     size_t count)		\
+	{								\
+		return faults_set(item, #name, what, max, page, count);	\
+	}								\
+	CONFIGFS_ATTR(faults_, name)
+
+FAULT_ATTR(seed, 0, U64_MAX, f->seed);
+FAULT_ATTR(read_error_ppm, 1, 1000000, f->read_error_ppm);
+FAULT_ATTR(write_error_ppm, 2, 1000000, f->write_error_ppm);
+FAULT_ATTR(latency_ppm, 3, 1000000, f->latency_ppm);
+FAULT_ATTR(latency_us, 4, 10000000, f->latency_us);
+FAULT_ATTR(sticky, 5, 1, f->sticky);
+FAULT_ATTR(read_error_after, 6, U64_MAX, atomic64_read(&f->read_error_after));
+FAULT_ATTR(stuck_after, 7, U64_MAX, atomic64_read(&f->stuck_after));
+
+static int fatal_fn(struct nvmev_ctrl *ctrl, void *arg)
+{
+	nvmev_ctrl_fatal(ctrl, "injected through configfs faults/fatal");
+	return 0;
+}
+
+/* write 1: Controller Fatal Status now (the host resets the controller) */
+static ssize_t faults_fatal_store(struct config_item *item, const char *page,
+				  size_t count)
+{
+	struct nvmev_ctrl *ctrl = faults_ctrl(item);
+	bool on;
+	int ret = 0;
+
+	if (kstrtobool(page, &on) || !on) {
+		pr_err("%s: faults/fatal=%.*s: write 1\n", ctrl->name,
+		       (int)strcspn(page, "\n"), page);
+		return -EINVAL;
+	}
+	mutex_lock(&nvmev_ctrls_lock);
+	if (!ctrl->live) {
+		pr_err("%s: faults/fatal: the controller is not running\n",
+		       ctrl->name);
+		ret = -ENODEV;
+	} else {
+		nvmev_dispatcher_call(ctrl, fatal_fn, NULL);
+	}
+	mutex_unlock(&nvmev_ctrls_lock);
+	return ret ? ret : count;
+}
+
+static ssize_t faults_fatal_show(struct config_item *item, char *page)
+{
+	struct nvmev_ctrl *ctrl = faults_ctrl(item);
+
+	return sysfs_emit(page, "%d\n", ctrl->live && ctrl->regs &&
+			  (READ_ONCE(ctrl->regs->csts) & NVME_CSTS_CFS) ? 1 : 0);
+}
+CONFIGFS_ATTR(faults_, fatal);
+
+static ssize_t faults_injected_show(struct config_item *item, char *page)
+{
+	const struct nvmev_faults *f = &faults_ctrl(item)->faults;
+
+	return sysfs_emit(page,
+			  "read_errors %llu\nwrite_errors %llu\nretired_pages %llu\ndelayed %llu\nstuck %llu\n",
+			  f->read_errors, f->write_errors, f->retired_pages,
+			  f->delayed, f->stuck);
+}
+CONFIGFS_ATTR_RO(faults_, injected);
+
+static struct configfs_attribute *faults_attrs[] = {
+	&faults_attr_seed,
+	&faults_attr_read_error_ppm,
+	&faults_attr_read_error_after,
+	&faults_attr_sticky,
+	&faults_attr_write_error_ppm,
+	&faults_attr_latency_ppm,
+	&faults_attr_latency_us,
+	&faults_attr_stuck_after,
+	&faults_attr_fatal,
+	&faults_attr_injected,
+	NULL,
+};
+
+static const struct config_item_type faults_type = {
+	.ct_attrs = faults_attrs,
+	.ct_owner = THIS_MODULE,
+};
+
 static void ctrl_init_groups(struct nvmev_ctrl *ctrl)
 {
 	config_group_init_type_name(&ctrl->ns_group, "namespaces",
 				    &ns_group_type);
 	configfs_add_default_group(&ctrl->ns_group, &ctrl->group);
+	config_group_init_type_name(&ctrl->faults_group, "faults",
+				    &faults_type);
+	configfs_add_default_group(&ctrl->faults_group, &ctrl->group);
 }
 
 /*

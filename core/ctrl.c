@@ -95,6 +95,12 @@ static void controller_fatal(struct nvmev_ctrl *ctrl, const char *why)
 	trace_nvmev_ctrl_state("fatal");
 }
 
+/* Dispatcher: controller fatal status on demand (configfs faults/fatal). */
+void nvmev_ctrl_fatal(struct nvmev_ctrl *ctrl, const char *why)
+{
+	controller_fatal(ctrl, why);
+}
+
 /*
  * Wait until every worker has dropped work for queues invalidated before
  * this call.  See the threading model in nvmev.h.
@@ -404,7 +410,9 @@ static unsigned int process_io_sq(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq,
 		io.flags = 0;
 		nvmev_trace_set_cmd(sq->qid, io.cmd.common.command_id);
 		io.status = nvmev_io_prepare(ctrl, &io);
-		nvmev_worker_submit(ctrl, &io);
+		/* injected: fetched, never completed (the host times out) */
+		if (likely(!(io.flags & NVMEV_IO_STUCK)))
+			nvmev_worker_submit(ctrl, &io);
 		nvmev_trace_clear_cmd();
 		n++;
 	}

@@ -242,6 +242,8 @@ struct nvmev_ctrl *nvmev_ctrl_alloc(const char *name)
 	strscpy(ctrl->firmware, NVMEV_VERSION, sizeof(ctrl->firmware));
 	ctrl->model_stale = true;
 	INIT_DELAYED_WORK(&ctrl->power_work, power_restore_fn);
+	ctrl->faults.sticky = true;
+	nvmev_faults_reseed(&ctrl->faults);
 	return ctrl;
 }
 

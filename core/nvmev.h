@@ -160,6 +160,7 @@ struct nvmev_cq {
 /* nvmev_io.flags */
 #define NVMEV_IO_HOLES		BIT(0)	/* read/compare/copy: see io->unmapped */
 #define NVMEV_IO_ERR_LBA	BIT(1)	/* the error is at io->err_lba */
+#define NVMEV_IO_STUCK		BIT(2)	/* injected: never completed */
 
 struct nvmev_ctrl;
 
@@ -340,6 +341,22 @@ struct nvmev_model_cfg {
 
 #define NVMEV_NAME_LEN		32
 
+/* Injected faults, core/fault.c; knobs from configfs faults/. */
+struct nvmev_faults {
+	bool on;			/* any knob set: the I/O path looks */
+	u64 seed;
+	u64 rng;			/* dispatcher */
+	u32 read_error_ppm;		/* reads failing, per million */
+	u32 write_error_ppm;		/* writes failing (Write Fault) */
+	u32 latency_ppm;		/* commands delayed */
+	u32 latency_us;			/* by [latency_us, 2 * latency_us) */
+	bool sticky;			/* a read error marks the LBA bad */
+	atomic64_t read_error_after;	/* the Nth read from now fails */
+	atomic64_t stuck_after;		/* the Nth command never completes */
+	/* what was injected (dispatcher) */
+	u64 read_errors, write_errors, retired_pages, delayed, stuck;
+};
+
 struct nvmev_ctrl {
 	/* identity and configuration, see core/instance.c */
 	char name[NVMEV_NAME_LEN];	/* configfs directory, debugfs too */
@@ -411,6 +428,9 @@ struct nvmev_ctrl {
 	struct delayed_work power_work;
 	u32 power_cuts;
 
+	struct nvmev_faults faults;
+	struct config_group faults_group;	/* configfs faults/ */
+
 	/* error log, written by dispatcher and workers */
 	spinlock_t err_lock;
 	struct nvmev_err_entry errlog[NVMEV_ERR_LOG_ENTRIES];
@@ -481,6 +501,11 @@ void nvmev_ctrl_free(struct nvmev_ctrl *ctrl);
 int nvmev_ctrl_enable(struct nvmev_ctrl *ctrl);
 void nvmev_ctrl_disable(struct nvmev_ctrl *ctrl);
 int nvmev_ctrl_power_cut(struct nvmev_ctrl *ctrl);
+void nvmev_ctrl_fatal(struct nvmev_ctrl *ctrl, const char *why);
+void nvmev_faults_reseed(struct nvmev_faults *f);
+void nvmev_faults_update(struct nvmev_faults *f);
+u16 nvmev_fault_pre(struct nvmev_ctrl *ctrl, struct nvmev_io *io);
+void nvmev_fault_post(struct nvmev_ctrl *ctrl, struct nvmev_io *io);
 int nvmev_ctrl_power_on(struct nvmev_ctrl *ctrl);
 int nvmev_parse_size(const char *name, const char *s, u64 *out);
 int nvmev_ctrl_set_cpus(struct nvmev_ctrl *ctrl, const char *list);

@@ -430,6 +430,13 @@ u16 nvmev_io_prepare(struct nvmev_ctrl *ctrl, struct nvmev_io *io)
 			op = nvme_cmd_write;	/* counted as one */
 		goto done;
 	}
+	if (unlikely(READ_ONCE(ctrl->faults.on))) {
+		st = nvmev_fault_pre(ctrl, io);
+		if (st) {
+			bytes = ns ? (u64)cmd_nlb(c) << ns->lba_shift : 0;
+			goto done;
+		}
+	}
 	switch (op) {
 	case nvme_cmd_flush:
 		/* the write cache is the controller's: one flush for all */
@@ -496,6 +503,8 @@ done:
 		ns->stats.other_cmds++;
 	}
 	io->t_target = max(t, io->t_fetch);
+	if (unlikely(READ_ONCE(ctrl->faults.on)))
+		nvmev_fault_post(ctrl, io);
 	atomic64_add(io->t_target - io->t_fetch, &ctrl->stats.busy_ns);
 	return SC_SUCCESS;
 }
