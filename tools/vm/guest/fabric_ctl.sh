@@ -1,0 +1,38 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The target VM's control server, one command per connection
+# (nc -ll -e): ping, mode, reset, trace-start, trace-stop, dmesg, done.
+# Every answer ends with a line "@@END".
+. /etc/nvmev-vm.conf
+. /vm/lib.sh
+. /vm/fabric_lib.sh
+read -r cmd arg
+case $cmd in
+ping) echo pong;;
+mode) cat /tmp/fabric.mode;;
+reset)
+	# a controller reset of nvmev on the target, under the export
+	c=$(cat /tmp/fabric.ctrl)
+	echo 1 >"/sys/class/nvme/$c/reset_controller" && echo "reset $c issued"
+	i=0
+	while [ "$(cat "/sys/class/nvme/$c/state")" != live ] && [ $i -lt 100 ]; do
+		usleep 100000; i=$((i + 1))
+	done
+	echo "state $(cat "/sys/class/nvme/$c/state")"
+	;;
+trace-start)
+	# nvmet's own events, the target's nvme (PCIe) driver, nvmev's
+	fab_trace_start nvmet nvme/nvme_setup_cmd nvme/nvme_complete_rq \
+		nvmev/nvmev_cmd_fetch nvmev/nvmev_cmd_complete
+	echo "tracing: $(cat $TR/set_event | tr '\n' ' ')"
+	;;
+trace-stop)
+	fab_trace_stop
+	echo "events $(fab_trace_dump target)"
+	;;
+dmesg) dmesg | grep -E "${arg:-nvmet}" | tail -n 20;;
+smart) nvme smart-log "/dev/$(cat /tmp/fabric.ctrl)";;
+done) touch /tmp/fabric.done; echo bye;;
+*) echo "unknown command '$cmd'";;
+esac
+echo "@@END"
