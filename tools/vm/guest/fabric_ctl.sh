@@ -30,6 +30,10 @@ trace-stop)
 	fab_trace_stop
 	echo "events $(fab_trace_dump target)"
 	;;
+identify-trace)
+	# the Identify commands nvmet saw, and nvmev's admin fetches
+	grep -E 'nvmet_req_init.*nvme_admin_identify|nvmet_req_complete: nvmet[0-9]*: qid=0|nvmev_cmd_fetch: qid=0 ' "$TR/trace"
+	;;
 dmesg) dmesg | grep -E "${arg:-nvmet}" | tail -n 20;;
 smart) nvme smart-log "/dev/$(cat /tmp/fabric.ctrl)";;
 done) touch /tmp/fabric.done; echo bye;;

@@ -49,7 +49,7 @@ fio_verify() { # NAME RW BS SIZE [extra fio options]
 	fio --name="$_n" --filename="$FDEV" --ioengine=libaio --direct=1 \
 		--rw="$_rw" --bs="$_bs" --size="$_sz" --iodepth=16 \
 		--verify=crc32c --do_verify=1 --verify_fatal=1 --randrepeat=1 \
-		--output="$W/$_n.fio" "$@"
+		--eta=never --output="$W/$_n.fio" "$@"
 }
 connect() {
 	nvme connect $A -n "$FABRIC_NQN" --hostnqn="$FABRIC_HOSTNQN" --hostid="$FABRIC_HOSTID" >"$W/connect.out" 2>&1
@@ -156,8 +156,8 @@ if nvme smart-log "/dev/$FCTRL" >"$W/smart.out" 2>&1; then
 	cat "$W/smart.out"
 	if [ "$MODE" = passthru ]; then
 		# nvmev's own log: its steady 38 C and the data written above
-		duw=$(sed -n 's/^data_units_written *: *\([0-9,]*\).*/\1/p' "$W/smart.out" | tr -d ,)
-		if grep -qE '^temperature *: *38 ' "$W/smart.out" && [ "${duw:-0}" -gt 0 ]; then
+		duw=$(sed -n 's/^data.units.written[[:space:]]*: *\([0-9,]*\).*/\1/Ip' "$W/smart.out" | tr -d ,)
+		if grep -qE '^temperature[[:space:]]*: *38' "$W/smart.out" && [ "${duw:-0}" -gt 0 ]; then
 			fab_pass "fabric_smart_passthru: nvmev's log through the fabric (38 C, $duw data units written)"
 		else
 			fab_fail "fabric_smart_passthru: not nvmev's log (temperature/data units)"
@@ -170,15 +170,42 @@ else
 	fab_fail "fabric_smart_log: $(tail -n 1 "$W/smart.out")"
 fi
 
-# 6. Identify: what the host's connect asked for and the target refused
+# 6. Identify CNS 06h, CSI 0 (NVM command set specific Identify
+# Controller), which the host's nvme-core asks at every connect
+# (nvme_init_non_mdts_limits): who refuses it?  The target's trace says
+# whether nvmet passed it on to nvmev (an nvmev_cmd_fetch of opcode 0x06
+# with CNS 6 on the admin queue) or refused it itself.
 echo "target nvmet messages:"
 ctl dmesg 'nvmet' | tee "$W/tdmesg.out"
+ctl trace-start >/dev/null
+nvme admin-passthru "/dev/$FCTRL" --opcode=6 --cdw10=6 --cdw11=0 \
+	--data-len=4096 --read >"$W/cns6.out" 2>&1
+crc=$?
+ctl trace-stop >/dev/null
+ctl identify-trace >"$W/cns6.trace"
+cat "$W/cns6.trace"
+nreq=$(grep -c 'nvmet_req_init.*nvme_admin_identify' "$W/cns6.trace")
+nfetch=$(grep -c 'nvmev_cmd_fetch: qid=0 .*opcode=0x06' "$W/cns6.trace")
+echo "Identify CNS 06h CSI 0 through the fabric: exit $crc: $(head -n 1 "$W/cns6.out")"
 if [ "$MODE" = passthru ]; then
-	# CNS 06h (I/O command set specific Identify Controller), CSI 0 (NVM)
-	nvme admin-passthru "/dev/$FCTRL" --opcode=6 --cdw10=6 --cdw11=0 \
-		--data-len=4096 --read >"$W/cns6.out" 2>&1
-	echo "Identify CNS 06h CSI 0 through the fabric: $(head -n 1 "$W/cns6.out")"
+	# nvmet's passthru parser (nvmet_parse_passthru_admin_cmd) takes CNS
+	# 06h only for CSI 2 (ZNS) and answers Invalid Command Opcode
+	# itself: the command never reaches nvmev
+	if [ "$crc" != 0 ] && grep -q '0x4001' "$W/cns6.out" && [ "$nreq" -ge 1 ] && [ "$nfetch" = 0 ]; then
+		fab_pass "fabric_identify_cns6: refused by nvmet's passthru parser (0x4001), nvmev never fetched it"
+	else
+		fab_fail "fabric_identify_cns6: exit $crc, nvmet saw $nreq, nvmev fetched $nfetch"
+	fi
+else
+	# bdev: nvmet answers Identify itself
+	if [ "$nreq" -ge 1 ] && [ "$nfetch" = 0 ]; then
+		fab_pass "fabric_identify_cns6: nvmet answers itself in bdev mode (exit $crc), nvmev not involved"
+	else
+		fab_fail "fabric_identify_cns6: exit $crc, nvmev fetched $nfetch"
+	fi
 fi
+# the network alone: ICMP round trips between the VMs
+ping -c 10 -i 0.2 "$FABRIC_TARGET_IP" 2>&1 | tail -n 2
 
 # 7. traces of a QD1 4 KiB random read run on both machines
 ctl trace-start

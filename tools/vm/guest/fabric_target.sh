@@ -47,11 +47,11 @@ kill "$ncpid" 2>/dev/null
 [ -e /tmp/fabric.done ] || fab_fail "target_wait: the host VM never said done (${i}s)"
 
 # --remove undoes everything: no subsystem, port or namespace left
-if /tools/fabric/nvmev-export --remove --nqn "$FABRIC_NQN" &&
-	[ -z "$(ls /sys/kernel/config/nvmet/subsystems /sys/kernel/config/nvmet/ports)" ]; then
+left() { ls -A /sys/kernel/config/nvmet/subsystems /sys/kernel/config/nvmet/ports 2>&1 | grep -v ':$' | grep . | tr '\n' ' '; }
+if /tools/fabric/nvmev-export --remove --nqn "$FABRIC_NQN" && [ -z "$(left)" ]; then
 	fab_pass "target_export_remove: configfs nvmet empty again"
 else
-	fab_fail "target_export_remove: left $(ls /sys/kernel/config/nvmet/subsystems /sys/kernel/config/nvmet/ports | tr '\n' ' ')"
+	fab_fail "target_export_remove: left $(left)"
 fi
 if rmmod nvmet_tcp && rmmod nvmet && nvmev_unload; then
 	fab_pass "target_unload: nvmet_tcp, nvmet, nvmev unloaded"
