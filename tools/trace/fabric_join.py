@@ -329,7 +329,8 @@ def add_parser(sub):
     return p
 
 
-def run(a, out=sys.stdout):
+def run(a, out=None):
+    out = out or sys.stdout
     hev = read_ftrace(a.host)
     tev = read_ftrace(a.target)
     rows, nh, nt, nl, nd = join(hev, tev)
