@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # The target VM's control server, one command per connection
-# (nc -ll -e): ping, mode, reset, trace-start, trace-stop, dmesg, done.
+# (nc -ll -e): ping, mode, reset, trace-start, trace-stop, identify-trace,
+# sysctl net.ipv4.tcp_*=V, dmesg, smart, done.
 # Every answer ends with a line "@@END".
 . /etc/nvmev-vm.conf
 . /vm/lib.sh
@@ -33,6 +34,9 @@ trace-stop)
 identify-trace)
 	# the Identify commands nvmet saw, and nvmev's admin fetches
 	grep -E 'nvmet_req_init.*nvme_admin_identify|nvmet_req_complete: nvmet[0-9]*: qid=0|nvmev_cmd_fetch: qid=0 ' "$TR/trace"
+	;;
+sysctl)
+	case $arg in net.ipv4.tcp_*=*) sysctl -w "$arg";; *) echo "refused: $arg";; esac
 	;;
 dmesg) dmesg | grep -E "${arg:-nvmet}" | tail -n 20;;
 smart) nvme smart-log "/dev/$(cat /tmp/fabric.ctrl)";;

@@ -223,6 +223,23 @@ else
 	fab_fail "fabric_trace_capture: fio rc $frc, host ${hn:-0}, target ${tn:-0} events"
 fi
 
+# 8. where the return leg's time goes: QD1 4 KiB reads (no tracing) as
+# connected, with TCP autocorking off on the target, and reconnected with
+# SQ flow control disabled (reads then complete with the last data PDU,
+# without a response capsule).  Information for Documentation/fabric.rst.
+qd1() { # LABEL
+	fio --name=qd1 --filename="$FDEV" --ioengine=psync --direct=1 --rw=randread \
+		--bs=4k --size=32M --number_ios=100 --eta=never --output="$W/qd1.fio"
+	echo "INFO: qd1_4k_read $1: $(grep -E '^ +clat' "$W/qd1.fio" | head -n 1 | sed 's/^ *//')"
+}
+qd1 "default"
+ctl sysctl net.ipv4.tcp_autocorking=0
+qd1 "target tcp_autocorking=0"
+ctl sysctl net.ipv4.tcp_autocorking=1
+nvme disconnect -n "$FABRIC_NQN" >/dev/null 2>&1
+nvme connect $A -n "$FABRIC_NQN" --hostnqn="$FABRIC_HOSTNQN" --hostid="$FABRIC_HOSTID" \
+	--disable-sqflow >/dev/null 2>&1 && fab_wait_find 30 && qd1 "disable-sqflow"
+
 if nvme disconnect -n "$FABRIC_NQN" >/dev/null 2>&1 && ! fab_find; then
 	fab_pass "fabric_final_disconnect"
 else
