@@ -184,17 +184,19 @@ crc=$?
 ctl trace-stop >/dev/null
 ctl identify-trace >"$W/cns6.trace"
 cat "$W/cns6.trace"
-nreq=$(grep -c 'nvmet_req_init.*nvme_admin_identify' "$W/cns6.trace")
+# nvmet traces a request it refuses while parsing only at its completion
+nreq=$(grep -c 'nvmet_req_complete: nvmet[0-9]*: qid=0,' "$W/cns6.trace")
+nref=$(grep -c 'nvmet_req_complete: nvmet[0-9]*: qid=0, .*status=0x4001' "$W/cns6.trace")
 nfetch=$(grep -c 'nvmev_cmd_fetch: qid=0 .*opcode=0x06' "$W/cns6.trace")
 echo "Identify CNS 06h CSI 0 through the fabric: exit $crc: $(head -n 1 "$W/cns6.out")"
 if [ "$MODE" = passthru ]; then
 	# nvmet's passthru parser (nvmet_parse_passthru_admin_cmd) takes CNS
 	# 06h only for CSI 2 (ZNS) and answers Invalid Command Opcode
 	# itself: the command never reaches nvmev
-	if [ "$crc" != 0 ] && grep -q '0x4001' "$W/cns6.out" && [ "$nreq" -ge 1 ] && [ "$nfetch" = 0 ]; then
+	if [ "$crc" != 0 ] && grep -q '0x4001' "$W/cns6.out" && [ "$nref" -ge 1 ] && [ "$nfetch" = 0 ]; then
 		fab_pass "fabric_identify_cns6: refused by nvmet's passthru parser (0x4001), nvmev never fetched it"
 	else
-		fab_fail "fabric_identify_cns6: exit $crc, nvmet saw $nreq, nvmev fetched $nfetch"
+		fab_fail "fabric_identify_cns6: exit $crc, nvmet refused $nref, nvmev fetched $nfetch"
 	fi
 else
 	# bdev: nvmet answers Identify itself
