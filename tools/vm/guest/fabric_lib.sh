@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Helpers of the two-VM NVMe/TCP scenario (tools/vm/nvmev-vm fabric):
 # fabric_target.sh runs nvmev and the nvmet export, fabric_host.sh connects
-# to it.  The VMs share a QEMU socket network (192.168.77.0/24, e1000) and
-# nothing else; the host VM drives the target through a small control
+# to it.  The VMs share a QEMU socket network (192.168.77.0/24, virtio-net
+# or e1000) and nothing else; the host VM drives the target through a small control
 # server (busybox nc, port 7777, fabric_ctl.sh).  busybox ash.
 
 FABRIC_TARGET_IP=192.168.77.1
@@ -28,9 +28,12 @@ fab_modprobe() {
 	done
 }
 
-# Bring up the fabric link with address $1 (e1000, eth0).
+# Bring up the fabric link with address $1: eth0, virtio-net or e1000
+# (nvmev-vm --fabric-nic); the driver of the NIC that is there binds.
 fab_net() {
-	fab_modprobe e1000 || return 1
+	modprobe virtio_pci 2>/dev/null
+	modprobe virtio_net 2>/dev/null
+	modprobe e1000 2>/dev/null
 	_i=0
 	while [ ! -e /sys/class/net/eth0 ] && [ $_i -lt 50 ]; do usleep 100000; _i=$((_i + 1)); done
 	ip link set lo up
