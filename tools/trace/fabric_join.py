@@ -35,6 +35,7 @@ trace-event JSON with one process track per machine (ui.perfetto.dev).
 Standard library only.
 """
 
+import bisect
 import collections
 import json
 import re
@@ -53,6 +54,9 @@ OPC_RE = re.compile(r"cmd=\((\w+)")
 OPCODE_RE = re.compile(r"\bopcode=0x([0-9a-f]+)")
 STATUS_RE = re.compile(r"\bstatus=(0x[0-9a-f]+|\d+)")
 TARGET_NS_RE = re.compile(r"\btarget_ns=(\d+)")
+NET_RE = re.compile(r"\bdev=(\S+) .*\blen=(\d+)")
+# packets shorter than this are taken for pure ACKs, not NVMe/TCP PDUs
+NET_MIN_LEN = 100
 
 
 class Ev:
@@ -130,6 +134,32 @@ def pair(evs, start_ev, end_ev, key=lambda e: (e.ctrl, e.qid, e.cid)):
     return out
 
 
+def net_times(evs, ev):
+    """Sorted timestamps of data packets (net:net_dev_xmit or
+    net:netif_receive_skb, any device but lo)."""
+    out = []
+    for e in evs:
+        if e.ev != ev:
+            continue
+        m = NET_RE.search(e.args)
+        if m and m.group(1) != "lo" and int(m.group(2)) >= NET_MIN_LEN:
+            out.append(e.ts)
+    out.sort()
+    return out
+
+
+def first_in(ts, lo, hi):
+    """First timestamp in [lo, hi), or None."""
+    i = bisect.bisect_left(ts, lo)
+    return ts[i] if i < len(ts) and ts[i] < hi else None
+
+
+def last_in(ts, lo, hi):
+    """Last timestamp in (lo, hi], or None."""
+    i = bisect.bisect_right(ts, hi)
+    return ts[i - 1] if i > 0 and ts[i - 1] > lo else None
+
+
 def is_read(c):
     return c.qid and c.op == "nvme_cmd_read" and c.slba is not None
 
@@ -204,19 +234,63 @@ SEGMENTS = [
 ]
 
 
-def breakdown(rows, off):
-    segs = collections.OrderedDict((n, []) for n, _ in SEGMENTS)
+NET_SEGMENTS = [
+    ("host send", "host nvme_setup_cmd to its first data packet out "
+     "(net_dev_xmit): nvme-tcp, TCP, NIC driver"),
+    ("wire ->", "host packet out to the target's last data packet in "
+     "before nvmet_req_init (netif_receive_skb): QEMU's NICs and socket "
+     "network (cross-machine)"),
+    ("target receive", "target packet in to nvmet_req_init: TCP, "
+     "nvmet-tcp io_work"),
+    ("nvmet -> nvme", None), ("doorbell -> nvmev", None),
+    ("nvmev device", None), ("irq -> nvme", None), ("nvme -> nvmet", None),
+    ("target send", "nvmet_req_complete to the target's last data packet "
+     "out before the next command: nvmet-tcp, TCP, NIC driver"),
+    ("wire <-", "target's last packet out to the host's last data packet "
+     "in before nvme_complete_rq (cross-machine)"),
+    ("host receive", "host packet in to nvme_complete_rq: TCP, nvme-tcp "
+     "io_work"),
+]
+
+
+def breakdown(rows, off, net=None):
+    """Per-segment durations (ns).  net: (host xmit, host rx, target
+    xmit, target rx) timestamp lists; then the network legs are split into
+    send, wire and receive where every read has its packets."""
+    names = [n for n, _ in (NET_SEGMENTS if net else SEGMENTS)]
+    segs = collections.OrderedDict((n, []) for n in names)
     totals, net_rt, targets = [], [], []
+    starts = sorted(t.start for _, t, _, _ in rows)
+    ends = sorted(t.end for _, t, _, _ in rows)
     for h, t, lo, d in rows:
         if lo is None or d is None:
             continue
-        segs["host -> target"].append(t.start - off - h.start)
+        if net:
+            hx, hr, tx, tr = net
+            i = bisect.bisect_right(starts, t.start)
+            nxt = starts[i] if i < len(starts) else t.end + 10 ** 12
+            j = bisect.bisect_left(ends, t.start)
+            prev_end = ends[j - 1] if j > 0 else 0
+            x1 = first_in(hx, h.start, h.end)
+            r1 = last_in(tr, prev_end, t.start)
+            x2 = last_in(tx, t.end, nxt)
+            r2 = last_in(hr, h.start, h.end)
+            if None in (x1, r1, x2, r2):
+                continue
+            segs["host send"].append(x1 - h.start)
+            segs["wire ->"].append(r1 - off - x1)
+            segs["target receive"].append(t.start - r1)
+            segs["target send"].append(x2 - t.end)
+            segs["wire <-"].append(r2 - (x2 - off))
+            segs["host receive"].append(h.end - r2)
+        else:
+            segs["host -> target"].append(t.start - off - h.start)
+            segs["target -> host"].append(h.end - (t.end - off))
         segs["nvmet -> nvme"].append(lo.start - t.start)
         segs["doorbell -> nvmev"].append(d.start - lo.start)
         segs["nvmev device"].append(d.end - d.start)
         segs["irq -> nvme"].append(lo.end - d.end)
         segs["nvme -> nvmet"].append(t.end - lo.end)
-        segs["target -> host"].append(h.end - (t.end - off))
         totals.append(h.end - h.start)
         net_rt.append((h.end - h.start) - (t.end - t.start))
         if d.extra is not None:
@@ -229,7 +303,7 @@ def us(ns):
 
 
 def print_breakdown(out, rows, counts, off, lo, hi, segs, totals, net_rt,
-                    targets):
+                    targets, net=False):
     nh, nt, nl, nd = counts
     full = len(totals)
     out.write("reads: host %d, nvmet %d, target nvme %d, nvmev %d\n" %
@@ -261,10 +335,12 @@ def print_breakdown(out, rows, counts, off, lo, hi, segs, totals, net_rt,
     if targets:
         out.write("nvmev model target per read: median %.1f us\n" %
                   us(statistics.median(targets)))
-    out.write("cross-machine segments (host -> target, target -> host) "
-              "+/- %.1f us\n" % (us(hi - lo) / 2))
-    for name, desc in SEGMENTS:
-        out.write("  %-18s %s\n" % (name, desc))
+    out.write("cross-machine segments (%s) +/- %.1f us\n" % (
+        "wire ->, wire <-" if net else "host -> target, target -> host",
+        us(hi - lo) / 2))
+    descs = dict(SEGMENTS)
+    for name, desc in (NET_SEGMENTS if net else SEGMENTS):
+        out.write("  %-18s %s\n" % (name, desc or descs[name]))
 
 
 def to_perfetto(rows, off, host_evs, target_evs):
@@ -340,9 +416,16 @@ def run(a, out=None):
                          (a.host, nh, a.target, nt))
         return 1
     off, lo, hi = offset(rows)
-    segs, totals, net_rt, targets = breakdown(rows, off)
+    net = (net_times(hev, "net_dev_xmit"), net_times(hev, "netif_receive_skb"),
+           net_times(tev, "net_dev_xmit"), net_times(tev, "netif_receive_skb"))
+    if not all(net):
+        net = None
+    segs, totals, net_rt, targets = breakdown(rows, off, net)
+    if net and not totals:
+        net = None
+        segs, totals, net_rt, targets = breakdown(rows, off)
     print_breakdown(out, rows, (nh, nt, nl, nd), off, lo, hi, segs, totals,
-                    net_rt, targets)
+                    net_rt, targets, net=bool(net))
     if a.output:
         doc = to_perfetto(rows, off, hev, tev)
         with open(a.output, "w", encoding="utf-8") as f:

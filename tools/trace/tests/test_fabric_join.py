@@ -26,8 +26,11 @@ def line(ts_us, ev, args, task="fio-1"):
         task, ts_us // 1000000, ts_us % 1000000, ev, args)
 
 
-def synthetic(off_us, reads):
-    """Host and target traces of `reads` QD1 reads, target clock = host +
+def synthetic(off_us, reads, net=False):
+    """With net, packets too: host out +20, target in +90 (wire 70), target
+    out +2 after nvmet's completion (an ACK of 66 bytes at +1), host in
+    +286 (wire 196).
+    Host and target traces of `reads` QD1 reads, target clock = host +
     off_us; per read (us): host->target 100, nvmet->nvme 10, doorbell 20,
     device 50, irq 5, nvme->nvmet 3, target->host 200."""
     h, t = [], []
@@ -58,6 +61,17 @@ def synthetic(off_us, reads):
                       "retries=0, flags=0x0, status=0x0" % i))
         t.append(line(tt + 88, "nvmet_req_complete",
                       "nvmet1: qid=1, cmdid=%d, res=0x0, status=0x0" % cid))
+        if net:
+            h.append(line(now + 20, "net_dev_xmit",
+                          "dev=eth0 skbaddr=0 len=138 rc=0"))
+            t.append(line(tt - 10, "netif_receive_skb",
+                          "dev=eth0 skbaddr=0 len=138"))
+            t.append(line(tt + 89, "net_dev_xmit",
+                          "dev=eth0 skbaddr=0 len=66 rc=0"))
+            t.append(line(tt + 90, "net_dev_xmit",
+                          "dev=eth0 skbaddr=0 len=4186 rc=0"))
+            h.append(line(tt + 90 - off_us + 196, "netif_receive_skb",
+                          "dev=eth0 skbaddr=0 len=1514"))
         h.append(line(tt + 88 - off_us + 200, "nvme_complete_rq",
                       "nvme0: disk=nvme0c0n1, qid=1, cmdid=%d, res=0x0, "
                       "retries=0, flags=0x0, status=0x0" % cid))
@@ -93,6 +107,26 @@ class FabricJoinTest(unittest.TestCase):
         self.assertEqual(set(totals), {388000})
         self.assertEqual(set(net_rt), {300000})   # exact, offset-free
         self.assertEqual(set(targets), {40000})
+
+    def test_synthetic_network_split(self):
+        hp, tp = self.files(*synthetic(7000000, 10, net=True))
+        hev, tev = fj.read_ftrace(hp), fj.read_ftrace(tp)
+        rows = fj.join(hev, tev)[0]
+        off, lo, hi = fj.offset(rows)
+        net = (fj.net_times(hev, "net_dev_xmit"),
+               fj.net_times(hev, "netif_receive_skb"),
+               fj.net_times(tev, "net_dev_xmit"),
+               fj.net_times(tev, "netif_receive_skb"))
+        segs, totals, _, _ = fj.breakdown(rows, off, net)
+        self.assertEqual(len(totals), 10)
+        self.assertEqual(set(segs["host send"]), {20000})
+        self.assertEqual(set(segs["target receive"]), {10000})
+        self.assertEqual(set(segs["target send"]), {2000})   # not the ACK
+        self.assertEqual(set(segs["host receive"]), {2000})
+        # the wires: 70 and 196 us in truth, split at the offset estimate,
+        # their sum exact
+        w = [a + b for a, b in zip(segs["wire ->"], segs["wire <-"])]
+        self.assertEqual(set(w), {266000})
 
     def test_command_line_and_perfetto(self):
         hp, tp = self.files(*synthetic(-3000000, 5))

@@ -24,7 +24,8 @@ reset)
 trace-start)
 	# nvmet's own events, the target's nvme (PCIe) driver, nvmev's
 	fab_trace_start nvmet nvme/nvme_setup_cmd nvme/nvme_complete_rq \
-		nvmev/nvmev_cmd_fetch nvmev/nvmev_cmd_complete
+		nvmev/nvmev_cmd_fetch nvmev/nvmev_cmd_complete \
+		net/net_dev_xmit net/netif_receive_skb
 	echo "tracing: $(cat $TR/set_event | tr '\n' ' ')"
 	;;
 trace-stop)

@@ -211,7 +211,8 @@ ping -c 10 -i 0.2 "$FABRIC_TARGET_IP" 2>&1 | tail -n 2
 
 # 7. traces of a QD1 4 KiB random read run on both machines
 ctl trace-start
-fab_trace_start nvme/nvme_setup_cmd nvme/nvme_complete_rq
+fab_trace_start nvme/nvme_setup_cmd nvme/nvme_complete_rq \
+	net/net_dev_xmit net/netif_receive_skb
 fio --name=trace4k --filename="$FDEV" --ioengine=psync --direct=1 --rw=randread \
 	--bs=4k --size=32M --number_ios=400 --output="$W/trace4k.fio"
 frc=$?
@@ -219,7 +220,7 @@ fab_trace_stop
 hn=$(fab_trace_dump host)
 tn=$(ctl trace-stop | sed -n 's/^events //p')
 grep -E 'READ:|lat.*avg' "$W/trace4k.fio" | head -n 4
-if [ "$frc" = 0 ] && [ "${hn:-0}" -gt 400 ] && [ "${tn:-0}" -gt 400 ]; then
+if [ "$frc" = 0 ] && [ "${hn:-0}" -gt 800 ] && [ "${tn:-0}" -gt 400 ]; then
 	fab_pass "fabric_trace_capture: host $hn events, target $tn events"
 else
 	fab_fail "fabric_trace_capture: fio rc $frc, host ${hn:-0}, target ${tn:-0} events"
