@@ -54,6 +54,7 @@ OPC_RE = re.compile(r"cmd=\((\w+)")
 OPCODE_RE = re.compile(r"\bopcode=0x([0-9a-f]+)")
 STATUS_RE = re.compile(r"\bstatus=(0x[0-9a-f]+|\d+)")
 TARGET_NS_RE = re.compile(r"\btarget_ns=(\d+)")
+ACTUAL_NS_RE = re.compile(r"\bactual_ns=(\d+)")
 NET_RE = re.compile(r"\bdev=(\S+) .*\blen=(\d+)")
 # packets shorter than this are taken for pure ACKs, not NVMe/TCP PDUs
 NET_MIN_LEN = 100
@@ -104,7 +105,7 @@ def read_ftrace(path):
 class Cmd:
     """One command as one layer saw it: start and end (ns, own clock)."""
     __slots__ = ("start", "end", "qid", "cid", "slba", "ctrl", "op",
-                 "status", "extra")
+                 "status", "extra", "actual")
 
     def __init__(self, s, e):
         self.start = s.ts
@@ -118,6 +119,8 @@ class Cmd:
         self.status = int(m.group(1), 0) if m else 0
         m = TARGET_NS_RE.search(e.args)
         self.extra = int(m.group(1)) if m else None
+        m = ACTUAL_NS_RE.search(e.args)
+        self.actual = int(m.group(1)) if m else None
 
 
 def pair(evs, start_ev, end_ev, key=lambda e: (e.ctrl, e.qid, e.cid)):
@@ -294,7 +297,7 @@ def breakdown(rows, off, net=None):
         totals.append(h.end - h.start)
         net_rt.append((h.end - h.start) - (t.end - t.start))
         if d.extra is not None:
-            targets.append(d.extra)
+            targets.append((d.extra, d.actual))
     return segs, totals, net_rt, targets
 
 
@@ -333,8 +336,11 @@ def print_breakdown(out, rows, counts, off, lo, hi, segs, totals, net_rt,
     out.write("network round trip (exact, both legs): median %.1f us\n" %
               us(statistics.median(net_rt)))
     if targets:
-        out.write("nvmev model target per read: median %.1f us\n" %
-                  us(statistics.median(targets)))
+        out.write("nvmev per read, its own clock (nvmev_cmd_complete): "
+                  "model target median %.1f us, measured fetch->post "
+                  "median %.1f us\n" % (
+                      us(statistics.median(t for t, _ in targets)),
+                      us(statistics.median(a or 0 for _, a in targets))))
     out.write("cross-machine segments (%s) +/- %.1f us\n" % (
         "wire ->, wire <-" if net else "host -> target, target -> host",
         us(hi - lo) / 2))

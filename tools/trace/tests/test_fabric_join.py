@@ -106,7 +106,7 @@ class FabricJoinTest(unittest.TestCase):
         self.assertEqual(set(segs["irq -> nvme"]), {5000})
         self.assertEqual(set(totals), {388000})
         self.assertEqual(set(net_rt), {300000})   # exact, offset-free
-        self.assertEqual(set(targets), {40000})
+        self.assertEqual(set(targets), {(40000, 50000)})
 
     def test_synthetic_network_split(self):
         hp, tp = self.files(*synthetic(7000000, 10, net=True))
