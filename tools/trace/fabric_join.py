@@ -349,6 +349,49 @@ def print_breakdown(out, rows, counts, off, lo, hi, segs, totals, net_rt,
         out.write("  %-18s %s\n" % (name, desc or descs[name]))
 
 
+def print_timeline(out, rows, off, count, net=None):
+    """The `count` fully matched reads whose host latency is nearest the
+    median, every event on the host's clock (target events shifted by the
+    offset), µs from the host's nvme_setup_cmd."""
+    full = [r for r in rows if r[2] is not None and r[3] is not None]
+    if not full:
+        return
+    med = statistics.median(h.end - h.start for h, _, _, _ in full)
+    pick = sorted(full, key=lambda r: abs(r[0].end - r[0].start - med))
+    shown = 0
+    for h, t, lo, d in sorted(pick[:count], key=lambda r: r[0].start):
+        shown += 1
+        ev = [(h.start, "host", "nvme_setup_cmd qid=%d cid=%d slba=%d" %
+               (h.qid, h.cid, h.slba)),
+              (t.start - off, "target", "nvmet_req_init qid=%d cid=%d" %
+               (t.qid, t.cid)),
+              (lo.start - off, "target", "nvme_setup_cmd (%s) qid=%d cid=%d"
+               % (lo.ctrl, lo.qid, lo.cid)),
+              (d.start - off, "target", "nvmev_cmd_fetch qid=%d cid=%d" %
+               (d.qid, d.cid)),
+              (d.end - off, "target", "nvmev_cmd_complete"),
+              (lo.end - off, "target", "nvme_complete_rq (%s)" % lo.ctrl),
+              (t.end - off, "target", "nvmet_req_complete"),
+              (h.end, "host", "nvme_complete_rq")]
+        if net:
+            hx, hr, tx, tr = net
+            x1 = first_in(hx, h.start, h.end)
+            r2 = last_in(hr, h.start, h.end)
+            r1 = last_in(tr, t.start - 10 ** 9, t.start)
+            x2 = first_in(tx, t.end, t.end + 10 ** 9)
+            for v, m, n in ((x1, "host", "net_dev_xmit (command)"),
+                            (r1, "target", "netif_receive_skb (command)"),
+                            (x2, "target", "net_dev_xmit (data)"),
+                            (r2, "host", "netif_receive_skb (data, last)")):
+                if v is not None:
+                    ev.append((v - off if m == "target" else v, m, n))
+        ev.sort()
+        out.write("\na read of median latency, on the host's clock (target "
+                  "events shifted by %.1f us):\n" % us(off))
+        for ts, m, n in ev:
+            out.write("  %+10.1f us  %-6s  %s\n" % (us(ts - h.start), m, n))
+
+
 def to_perfetto(rows, off, host_evs, target_evs):
     """Chrome trace JSON: process 1 = host machine, 2 = target machine."""
     ev = []
@@ -408,6 +451,9 @@ def add_parser(sub):
     p.add_argument("target", help="target machine's ftrace text (nvmet, "
                                   "nvme, nvmev events)")
     p.add_argument("-o", "--output", help="Perfetto/Chrome JSON file")
+    p.add_argument("--timeline", type=int, default=0, metavar="N",
+                   help="also print the joined events of the N reads "
+                        "nearest the median latency")
     return p
 
 
@@ -432,6 +478,8 @@ def run(a, out=None):
         segs, totals, net_rt, targets = breakdown(rows, off)
     print_breakdown(out, rows, (nh, nt, nl, nd), off, lo, hi, segs, totals,
                     net_rt, targets, net=bool(net))
+    if getattr(a, "timeline", 0):
+        print_timeline(out, rows, off, a.timeline, net)
     if a.output:
         doc = to_perfetto(rows, off, hev, tev)
         with open(a.output, "w", encoding="utf-8") as f:
