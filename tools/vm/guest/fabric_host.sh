@@ -71,7 +71,7 @@ if [ -n "$MODE" ] && [ "$MODE" != none ]; then
 	fab_pass "fabric_target_ready: export mode $MODE after $(($(date +%s) - t0))s"
 else
 	fab_fail "fabric_target_ready: no control answer or no export (mode '$MODE')"
-	ctl done >/dev/null
+	ctl "done" >/dev/null
 	exit 1
 fi
 
@@ -89,7 +89,7 @@ if connect && fab_wait_find 30; then
 else
 	cat "$W/connect.out"
 	fab_fail "fabric_connect: no live tcp controller with a namespace"
-	ctl done >/dev/null
+	ctl "done" >/dev/null
 	exit 1
 fi
 nvme list >"$W/list.out" 2>&1
@@ -248,7 +248,7 @@ if nvme disconnect -n "$FABRIC_NQN" >/dev/null 2>&1 && ! fab_find; then
 else
 	fab_fail "fabric_final_disconnect"
 fi
-ctl done >/dev/null
+ctl "done" >/dev/null
 bad=$(dmesg | grep -E "$FAB_BAD_RE" | head -n 3)
 if [ -z "$bad" ]; then
 	fab_pass "fabric_host_dmesg_clean"
