@@ -39,6 +39,12 @@ check:
 check-debug:
 	NVMEV_CHECK_KERNELS=debug NVMEV_SKIP_UNIT=1 tests/check.sh
 
+# The two-VM NVMe-oF scenario (target VM: nvmev exported by nvmet over TCP;
+# host VM: nvme connect, fio verify, resets, smart-log, joined traces) on
+# kernels 6.1 and 6.12.  Prints "N passed, N failed".  Documentation/fabric.rst.
+check-fabric:
+	tools/fabric/check-fabric
+
 # Benchmarks (not part of check): nvmev and QEMU's NVMe (control) in one
 # TCG mode, table against the model, CSV, plot.  Options go through
 # BENCH_ARGS, e.g. make bench BENCH_ARGS="--tcg-thread multi".
@@ -103,4 +109,4 @@ dkms-remove:
 	done
 	$(SUDO) rm -rf $(DKMS_SRC)
 
-.PHONY: all modules clean lint unit demo check check-debug bench fuzz shell dkms-check dkms-install dkms-remove
+.PHONY: all modules clean lint unit demo check check-debug check-fabric bench fuzz shell dkms-check dkms-install dkms-remove

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # `make check`: unit tests (if tests/unit/Makefile exists), then the VM
-# suite (tests/vm) on kernel 6.1 and 6.12.  Every result line is printed as
+# suite (tests/vm) on kernel 6.1 and 6.12, then the two-VM NVMe/TCP
+# scenario on both (make check-fabric).  Every result line is printed as
 #   [<suite>] PASS: name | FAIL: name: reason | SKIP: name: reason
 # a VM that crashed or timed out counts as a failure (with its log tail),
 # and the last line is exactly "N passed, N failed".
 #
 # Environment: NVMEV_CHECK_KERNELS="6.1 6.12" (default), NVMEV_VM_ARGS
 # (extra nvmev-vm options, e.g. "--control"), NVMEV_SKIP_UNIT=1,
+# NVMEV_SKIP_FABRIC=1 (the two-VM NVMe/TCP stage, tools/fabric/check-fabric),
 # NVMEV_SKIP_DKMS=1 (the DKMS stage: make dkms-install for those kernels,
 # then dkms-remove; builds only, loads nothing; skipped when nvmev is
 # already installed in DKMS on this machine, so a user's install is never
@@ -147,6 +149,17 @@ for k in $KERNELS; do
 	fi
 	echo "kernel $k: nvmev-vm exit $vrc, $(( $(date +%s) - t0 ))s"
 done
+
+# 2b. the two-VM NVMe/TCP scenario (make check-fabric) --------------------------
+# Not with --control (no nvmev to export) nor on the debug kernel.
+if [ "${NVMEV_SKIP_FABRIC:-0}" != 1 ] && [ "$KERNELS" != debug ] &&
+	! [[ " ${VM_ARGS[*]:-} " == *" --control "* ]]; then
+	section "fabric: two VMs, NVMe/TCP (make check-fabric) on $KERNELS"
+	t0=$(date +%s)
+	NVMEV_FABRIC_KERNELS="$KERNELS" NVMEV_FABRIC_RESULTS="$RES" NVMEV_VM_ARGS="${VM_ARGS[*]:-}" \
+		tools/fabric/check-fabric 2>&1 | sed -E 's/^([0-9]+ passed, [0-9]+ failed)$/fabric stage: \1/'
+	echo "fabric stage: $(( $(date +%s) - t0 ))s"
+fi
 
 # 3. Summary ------------------------------------------------------------------
 section "results ($(( $(date +%s) - T_START ))s)"

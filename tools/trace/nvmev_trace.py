@@ -516,8 +516,14 @@ def main(argv=None):
     p.add_argument("-o", "--output", help="image: .svg, or .png "
                                           "(python3-matplotlib)")
     add("check", "every enter matched by an exit")
+    # NVMe-oF: host and target traces joined (fabric_join.py beside this)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import fabric_join
+    fabric_join.add_parser(sub)
 
     a = ap.parse_args(argv)
+    if a.command == "fabric-join":
+        return fabric_join.run(a)
     tr = read_trace(a.file)
     if a.exclude:
         import fnmatch
