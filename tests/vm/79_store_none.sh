@@ -1,7 +1,7 @@
 #!/bin/sh
 # timeout: 400
 # Drives larger than memory: store=none keeps no data, so the model runs at
-# flash_size, far beyond the reserved region: a 256 GiB conventional drive
+# flash_size, far beyond the reserved region: a 1 TiB conventional drive
 # on the test region (capacity, FTL metadata per 4 KiB, writes anywhere,
 # reads of zeroes, fio), GC on a small region with flash four times its
 # size, and a zoned drive of 4 GiB.  Refused: an unknown store, a
@@ -33,26 +33,26 @@ unload() {
 }
 ftl() { sed -n "s/^$1 //p" "$C/ftl"; }
 
-# ---- 256 GiB of flash on a 1 GiB region ------------------------------------------
-load $FULL store=none flash_size=256G lba_size=4096
+# ---- 1 TiB of flash on a 1 GiB region --------------------------------------------
+load $FULL store=none flash_size=1T lba_size=4096
 check_eq "$(sed -n 's/^store //p' $C/model)" none "debugfs model: store none"
-check_num "$(sed -n 's/^flash_bytes //p' $C/model)" $((256 << 30)) "debugfs model: flash_bytes 256 GiB"
+check_num "$(sed -n 's/^flash_bytes //p' $C/model)" $((1 << 40)) "debugfs model: flash_bytes 1 TiB"
 bytes=$(blockdev --getsize64 "$DEV")
-check_true "namespace of $((bytes >> 30)) GiB (> 200 GiB, after over-provisioning)" \
-	test $((bytes >> 30)) -gt 200
+check_true "namespace of $((bytes >> 30)) GiB (> 900 GiB, after over-provisioning)" \
+	test $((bytes >> 30)) -gt 900
 mpu=$(ftl metadata_bytes_per_unit)
 log "FTL metadata: $(ftl metadata_bytes) bytes, $mpu per 4 KiB unit"
 check_true "FTL metadata $mpu bytes per 4 KiB (<= 9)" awk -v m="$mpu" 'BEGIN { exit !(m <= 9.0) }'
 rand_file "$W/a" 4096
-far=$(( (200 << 30) / 4096 ))
-expect_ok "write at 200 GiB" nvme write "$DEV" -s $far -c 0 -z 4096 -d "$W/a"
+far=$(( (900 << 30) / 4096 ))
+expect_ok "write at 900 GiB" nvme write "$DEV" -s $far -c 0 -z 4096 -d "$W/a"
 expect_ok "read it back" nvme read "$DEV" -s $far -c 0 -z 4096 -d "$W/b"
 check_num "$(tr -d '\000' <"$W/b" | wc -c)" 0 "store=none: the data is not kept (zeroes)"
 head -c 4096 /dev/zero >"$W/z"
 expect_ok "compare with zeroes" nvme compare "$DEV" -s $far -c 0 -z 4096 -d "$W/z"
 expect_fail "compare with the data written" nvme compare "$DEV" -s $far -c 0 -z 4096 -d "$W/a"
 check_num "$(ftl mapped_units)" 1 "the model mapped the unit written"
-expect_ok "fio 4k random write QD32 over the whole 256 GiB drive, 8 s" \
+expect_ok "fio 4k random write QD32 over the whole 1 TiB drive, 8 s" \
 	fio --name=big --filename="$DEV" --ioengine=libaio --direct=1 --rw=randwrite --bs=4k \
 	--iodepth=32 --time_based --runtime=8 --norandommap --randrepeat=0
 check_true "the FTL took the writes ($(ftl host_write_units) units)" test "$(ftl host_write_units)" -gt 1000
