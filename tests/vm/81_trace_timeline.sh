@@ -25,12 +25,13 @@ FIO="fio --name=tl --filename=$DEV --ioengine=libaio --direct=1 --rw=randrw --bs
 
 # stage marks per command, in the guest: every nvme_setup_cmd of the disk
 # is followed, for its qid/cid, by sqe, fetch, data_start, data_done and
-# complete, then nvme_complete_rq.  Prints "cmds=N ok=N".
+# complete, then nvme_complete_rq (trace-cmd cannot format nvme_setup_cmd's
+# cmd=(...): it prints the raw fields, cid= for cmdid=).  Prints "cmds=N ok=N".
 stage_order() {
 	awk -v disk="$DISK" '
 	function kv(k,   r) { if (match($0, k "=[0-9]+")) { r = substr($0, RSTART + length(k) + 1, RLENGTH - length(k) - 1); return r + 0 } return -1 }
-	/ nvme_setup_cmd: / { if (index($0, "disk=" disk ",") == 0) next
-		k = kv("qid") "/" kv("cmdid"); st[k] = "S"; n++; next }
+	/ nvme_setup_cmd: / { if ($0 !~ ("disk=" disk "[, ]")) next
+		k = kv("qid") "/" (kv("cmdid") >= 0 ? kv("cmdid") : kv("cid")); st[k] = "S"; n++; next }
 	/ nvmev_cmd_(sqe|fetch|data_start|data_done|complete): / {
 		k = kv("qid") "/" kv("cid"); if (!(k in st)) next
 		if ($0 ~ /nvmev_cmd_sqe:/) st[k] = st[k] "q"
@@ -39,8 +40,8 @@ stage_order() {
 		else if ($0 ~ /nvmev_cmd_data_done:/) st[k] = st[k] "D"
 		else st[k] = st[k] "c"
 		next }
-	/ nvme_complete_rq: / { if (index($0, "disk=" disk ",") == 0) next
-		k = kv("qid") "/" kv("cmdid"); if (!(k in st)) next
+	/ nvme_complete_rq: / { if ($0 !~ ("disk=" disk "[, ]")) next
+		k = kv("qid") "/" (kv("cmdid") >= 0 ? kv("cmdid") : kv("cid")); if (!(k in st)) next
 		if (st[k] == "SqfdDc") good++; else if (bad++ < 5) print "out of order: " k " " st[k]
 		delete st[k] }
 	END { printf "cmds=%d ok=%d\n", n, good }' "$1"

@@ -17,8 +17,8 @@ check_match "$line" '^single +cpu +[0-9]+ +[1-9][0-9]* events +[1-9][0-9]* us +[
 us=$(echo "$line" | awk '{ print $6 }')
 [ "$us" -ge 190000 ] && [ "$us" -le 1000000 ] || fail "single producer ran $us us, not about 200 ms"
 ok "single producer ran $us us"
-check_eq "$(grep -c '^all +cpu ' "$W/rb.txt")" "$ncpu" "one 'all' row per online CPU"
-check_eq "$(grep '^all +cpu ' "$W/rb.txt" | awk '$4 > 0' | wc -l)" "$ncpu" "every CPU's producer recorded events"
+check_eq "$(grep -Ec '^all +cpu ' "$W/rb.txt")" "$ncpu" "one 'all' row per online CPU"
+check_eq "$(grep -E '^all +cpu ' "$W/rb.txt" | awk '$4 > 0' | wc -l)" "$ncpu" "every CPU's producer recorded events"
 check_match "$(cat "$W/rb.txt")" "all +$ncpu producers: [0-9]+\.[0-9]+ M events/s together" "summary of all producers"
 check_match "$(cat "$W/rb.txt")" 'target +10 M events/s per CPU: single (met|not met), all (met|not met)' "target line"
 # the debugfs buffers were not touched, recording stayed off

@@ -599,8 +599,9 @@ def timeline_join(evs, disk=None, devt=None):
     block_rq_issue on the same CPU is its request (nvme_queue_rq starts the
     request right after building the command), which gives the sector; the
     latest block_bio_queue of that sector is its bio.  nvme_complete_rq
-    closes it; the next block_rq_complete on that CPU is the block layer's
-    end of it.  Device side: nvmev's events carry qid and cid; nvmev_irq
+    closes it; the first block_rq_complete of its sector after that is the
+    block layer's end of it (a batch of completions runs every
+    nvme_complete_rq before the block layer ends the requests).  Device side: nvmev's events carry qid and cid; nvmev_irq
     carries the CQ, and ends the "irq" stage of every command posted to
     that CQ before it.
     """
@@ -608,7 +609,8 @@ def timeline_join(evs, disk=None, devt=None):
     open_ = {}                  # (qid, cid) -> TlCmd, host side open
     dev_open = {}               # (qid, cid) -> TlCmd awaiting device marks
     pend_irq = collections.defaultdict(list)   # cqid -> [TlCmd]
-    last_setup, last_done = {}, {}              # cpu -> TlCmd
+    last_setup = {}             # cpu -> TlCmd set up, request not started
+    last_done = collections.defaultdict(list)   # sector -> [TlCmd] ended
     bios = {}                   # (dev, sector) -> ts of the latest bio
     want_dev = devt.replace(":", ",") if devt else None
     for ts, cpu, ev, rest, line in evs:
@@ -684,15 +686,15 @@ def timeline_join(evs, disk=None, devt=None):
                 continue
             c.t["hcomp"] = ts
             c.status = kv.get("status")
-            last_done[cpu] = c
+            last_done[c.sector].append(c)
         elif ev == "block_rq_complete":
-            c = last_done.pop(cpu, None)
             m = TL_DONE_RE.match(rest)
-            if c is None or not m:
+            if not m or (want_dev and "%s,%s" % (m.group(1), m.group(2))
+                         != want_dev):
                 continue
-            if c.sector is not None and int(m.group(4)) != c.sector:
-                continue
-            c.t["bdone"] = ts
+            pend = last_done.get(int(m.group(4)))
+            if pend:
+                pend.pop(0).t["bdone"] = ts
     return cmds, other
 
 
