@@ -756,8 +756,9 @@ def timeline_table(cmds, out, max_rows=None):
 
 
 def timeline_check(cmds, out, tol=0.05):
-    """Every completed command has every stage; stages add up to the host's
-    latency (bio queued -> request completed) within tol."""
+    """Every completed command has every stage, its marks in order (to
+    1 us), and the stages add up to the host's latency (bio queued ->
+    request completed) within tol."""
     done = [c for c in cmds if "bdone" in c.t or "hcomp" in c.t]
     bad = 0
     for c in done:
@@ -770,7 +771,15 @@ def timeline_check(cmds, out, tol=0.05):
             continue
         h = c.host_ns()
         tot = sum(c.stages())
-        if h <= 0 or abs(tot - h) > tol * h:
+        # a mark before the one it follows (beyond tracefs' 1 us resolution)
+        back = [TL_MARKS[i + 1][0] for i in range(len(TL_STAGES))
+                if c.t[TL_MARKS[i + 1][0]] < c.t[TL_MARKS[i][0]] - 1000]
+        if back:
+            bad += 1
+            if bad <= 10:
+                out.write("out of order: q%d c%d: %s before the mark it "
+                          "follows\n" % (c.qid, c.cid, ",".join(back)))
+        elif h <= 0 or abs(tot - h) > tol * h:
             bad += 1
             if bad <= 10:
                 out.write("stages do not add up: q%d c%d: sum %d ns, host "
