@@ -18,7 +18,7 @@ gc0=$(ftl_stat gc_runs)
 echo 65536 >"$TD/buffer_size_kb" || fail "buffer_size_kb 65536"
 echo '!ftl_idle' >"$TD/filter"
 trace_on
-run_fio deep --rw=randwrite --bs=4k --iodepth=1 --size=100% --number_ios=3000 --randseed=2
+run_fio deep --rw=randwrite --bs=4k --iodepth=32 --size=100% --number_ios=8000 --randseed=2
 trace_off
 gc1=$(ftl_stat gc_runs)
 log "GC runs while traced: $((gc1 - gc0))"
