@@ -18,10 +18,11 @@ gc0=$(ftl_stat gc_runs)
 echo 65536 >"$TD/buffer_size_kb" || fail "buffer_size_kb 65536"
 echo '!ftl_idle' >"$TD/filter"
 trace_on
-run_fio deep --rw=randwrite --bs=4k --iodepth=32 --size=100% --number_ios=8000 --randseed=2
+fg0=$(ftl_stat gc_fg_runs)
+run_fio deep --rw=randwrite --bs=4k --iodepth=64 --size=100% --randseed=2
 trace_off
 gc1=$(ftl_stat gc_runs)
-log "GC runs while traced: $((gc1 - gc0))"
+log "GC runs while traced: $((gc1 - gc0)), in the foreground $(($(ftl_stat gc_fg_runs) - fg0))"
 cat "$TD/stats"
 check_eq "$(awk '$1 == "all" { print $3 }' "$TD/stats")" 0 "nothing dropped"
 cat "$TD/trace" >"$W/deep.trace"
