@@ -15,7 +15,7 @@ check_match "$(head -1 "$W/rb.txt")" '^ring record path: 32-byte records' "heade
 line=$(grep '^single ' "$W/rb.txt")
 check_match "$line" '^single +cpu +[0-9]+ +[1-9][0-9]* events +[1-9][0-9]* us +[0-9]+\.[0-9]+ M events/s' "single-producer row"
 us=$(echo "$line" | awk '{ print $6 }')
-[ "$us" -ge 190000 ] && [ "$us" -le 1000000 ] || fail "single producer ran $us us, not about 200 ms"
+{ [ "$us" -ge 190000 ] && [ "$us" -le 1000000 ]; } || fail "single producer ran $us us, not about 200 ms"
 ok "single producer ran $us us"
 check_eq "$(grep -Ec '^all +cpu ' "$W/rb.txt")" "$ncpu" "one 'all' row per online CPU"
 check_eq "$(grep -E '^all +cpu ' "$W/rb.txt" | awk '$4 > 0' | wc -l)" "$ncpu" "every CPU's producer recorded events"

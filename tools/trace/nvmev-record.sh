@@ -73,7 +73,7 @@ if [ -z "$DISK" ]; then
 	for m in /sys/class/nvme/nvme*; do
 		[ -e "$m/model" ] || continue
 		case $(cat "$m/model") in
-		*nvmev*|*NVMeVirt*|*nvmevirt*)
+		*nvmev*|*NVMeVirt*)
 			for d in "$m"/nvme*n*; do
 				[ -e "$d/dev" ] && { DISK=${d##*/}; break 2; }
 			done ;;
