@@ -1,7 +1,7 @@
 #!/bin/sh
 # timeout: 900
-# The deep FTL trace: on a small device filled by random writes, host
-# writes under the function trace run foreground GC; the GC steps (victim
+# The deep FTL trace: on a small device filled by random writes, 8000
+# random 4 KiB writes under the function trace run foreground GC; the GC steps (victim
 # selection, page moves, erase) are nested under the host's ftl_write on
 # the same CPU, with the mapping, page allocation and NAND steps inside,
 # and every enter has its exit.
@@ -9,7 +9,10 @@
 . "$T_DIR/trace_lib.sh"
 . "$T_DIR/ftl_lib.sh"
 need_nvmev
-small_device 129M
+# gc_high_lines = gc_low_lines: no background GC above the foreground
+# watermark, so every collection runs inside a host write (in the VM the
+# model is idle between commands often enough for idle GC to keep up)
+small_device 129M gc_low_lines=3 gc_high_lines=3
 need_trace
 trace_reset
 run_fio fill --rw=randwrite --bs=4k --iodepth=32 --size=100% --randseed=1
@@ -19,7 +22,7 @@ echo 65536 >"$TD/buffer_size_kb" || fail "buffer_size_kb 65536"
 echo '!ftl_idle' >"$TD/filter"
 trace_on
 fg0=$(ftl_stat gc_fg_runs)
-run_fio deep --rw=randwrite --bs=4k --iodepth=64 --size=100% --randseed=2
+run_fio deep --rw=randwrite --bs=4k --iodepth=32 --size=100% --number_ios=8000 --randseed=2
 trace_off
 gc1=$(ftl_stat gc_runs)
 log "GC runs while traced: $((gc1 - gc0)), in the foreground $(($(ftl_stat gc_fg_runs) - fg0))"
