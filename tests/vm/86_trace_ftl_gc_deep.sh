@@ -22,7 +22,9 @@ echo 65536 >"$TD/buffer_size_kb" || fail "buffer_size_kb 65536"
 echo '!ftl_idle' >"$TD/filter"
 trace_on
 fg0=$(ftl_stat gc_fg_runs)
-run_fio deep --rw=randwrite --bs=4k --iodepth=32 --size=100% --number_ios=8000 --randseed=2
+# norandommap, randrepeat=0: not the fill's order again (a repeat of it
+# empties whole lines, and GC then moves nothing)
+run_fio deep --rw=randwrite --bs=4k --iodepth=32 --size=100% --number_ios=8000 --norandommap --randrepeat=0
 trace_off
 gc1=$(ftl_stat gc_runs)
 log "GC runs while traced: $((gc1 - gc0)), in the foreground $(($(ftl_stat gc_fg_runs) - fg0))"
