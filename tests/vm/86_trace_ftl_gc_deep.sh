@@ -1,10 +1,10 @@
 #!/bin/sh
 # timeout: 900
 # The deep FTL trace: on a small device filled by random writes, 8000
-# random 4 KiB writes under the function trace run foreground GC; the GC steps (victim
-# selection, page moves, erase) are nested under the host's ftl_write on
-# the same CPU, with the mapping, page allocation and NAND steps inside,
-# and every enter has its exit.
+# random 4 KiB writes under the function trace run foreground GC; the GC
+# steps (victim selection, page moves, erase) are nested under the host's
+# ftl_write on the same CPU, with the mapping, page allocation and NAND
+# steps inside, and every enter has its exit.
 . "$T_DIR/lib.sh"
 . "$T_DIR/trace_lib.sh"
 . "$T_DIR/ftl_lib.sh"
