@@ -33,7 +33,10 @@ stage_order() {
 	/ nvme_setup_cmd: / { if ($0 !~ ("disk=" disk "[, ]")) next
 		k = kv("qid") "/" (kv("cmdid") >= 0 ? kv("cmdid") : kv("cid")); st[k] = "S"; n++; next }
 	/ nvmev_cmd_(sqe|fetch|data_start|data_done|complete): / {
-		k = kv("qid") "/" kv("cid"); if (!(k in st)) next
+		k = kv("qid") "/" kv("cid")
+		# the mark follows the CQ entry write: the host may reap it first
+		if ((k in late) && $0 ~ /nvmev_cmd_complete:/) { delete late[k]; good++; next }
+		if (!(k in st)) next
 		if ($0 ~ /nvmev_cmd_sqe:/) st[k] = st[k] "q"
 		else if ($0 ~ /nvmev_cmd_fetch:/) st[k] = st[k] "f"
 		else if ($0 ~ /nvmev_cmd_data_start:/) st[k] = st[k] "d"
@@ -42,7 +45,9 @@ stage_order() {
 		next }
 	/ nvme_complete_rq: / { if ($0 !~ ("disk=" disk "[, ]")) next
 		k = kv("qid") "/" (kv("cmdid") >= 0 ? kv("cmdid") : kv("cid")); if (!(k in st)) next
-		if (st[k] == "SqfdDc") good++; else if (bad++ < 5) print "out of order: " k " " st[k]
+		if (st[k] == "SqfdDc") good++
+		else if (st[k] == "SqfdD") late[k] = 1
+		else if (bad++ < 5) print "out of order: " k " " st[k] >"/dev/stderr"
 		delete st[k] }
 	END { printf "cmds=%d ok=%d\n", n, good }' "$1"
 }

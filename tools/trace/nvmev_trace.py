@@ -542,6 +542,7 @@ class TlCmd:
         self.rwbs = ""
         self.status = None
         self.actual_ns = self.target_ns = None
+        self.late = False       # host reaped the CQE before nvmev's mark
 
     def complete(self):
         return all(m in self.t for m, _ in TL_MARKS)
@@ -674,7 +675,14 @@ def timeline_join(evs, disk=None, devt=None):
                 c.actual_ns = int(kv.get("actual_ns", 0))
                 c.target_ns = int(kv.get("target_ns", 0))
                 del dev_open[key]
-                pend_irq[c.qid].append(c)
+                if "hcomp" in c.t and c.t["hcomp"] < ts:
+                    # the tracepoint follows the CQ entry write: the host,
+                    # woken by an earlier interrupt, reaped it first.  Its
+                    # CQE was there by then; irq and hirq stages are 0.
+                    c.late = True
+                    c.t["cqe"] = c.t["irq"] = c.t["hcomp"]
+                else:
+                    pend_irq[c.qid].append(c)
         elif ev == "nvme_complete_rq":
             kv = dict(TL_KV_RE.findall(rest))
             if disk and kv.get("disk") != disk:
@@ -709,9 +717,10 @@ def timeline_table(cmds, out, max_rows=None):
     done = [c for c in cmds if "hcomp" in c.t]
     names = [s for s, _ in TL_STAGES]
     out.write("# nvmev host-to-flash timeline: %d commands, %d completed, "
-              "%d with every stage\n" % (len(cmds), len(done),
-                                          sum(1 for c in done
-                                              if c.complete())))
+              "%d with every stage, %d reaped by the host before nvmev's "
+              "completion mark\n" % (len(cmds), len(done),
+                                     sum(1 for c in done if c.complete()),
+                                     sum(1 for c in done if c.late)))
     out.write("# stages (microseconds):\n")
     for n, d in TL_STAGES:
         out.write("#   %-7s %s\n" % (n, d))

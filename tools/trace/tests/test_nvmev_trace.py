@@ -316,3 +316,24 @@ class TimelineTest(unittest.TestCase):
             p = os.path.join(d, "h.svg")
             nt.timeline_hist(cmds, p)
             ET.parse(p)
+
+    def test_host_reaps_before_the_complete_mark(self):
+        # nvmev_cmd_complete follows the CQ entry write: a host woken by an
+        # earlier interrupt may complete the command before it fires
+        meta = nt.timeline_read_meta(os.path.join(DATA, "timeline_read.meta"))
+        with open(os.path.join(DATA, "timeline_read.txt")) as f:
+            evs = nt.timeline_parse(f.readlines())
+        hc = [e for e in evs if e[2] == "nvme_complete_rq"][0][0]
+        moved = []
+        for e in evs:
+            if e[2] in ("nvmev_cmd_complete", "nvmev_irq"):
+                e = (hc + 500 + len(moved),) + e[1:]
+                moved.append(e)
+        evs = sorted([e for e in evs if e[2] not in ("nvmev_cmd_complete",
+                                                    "nvmev_irq")] + moved,
+                     key=lambda e: e[0])
+        cmds, _ = nt.timeline_join(evs, meta.get("disk"), meta.get("devt"))
+        c = cmds[0]
+        self.assertTrue(c.late)
+        self.assertEqual(c.t["cqe"], c.t["hcomp"])
+        self.assertTrue(nt.timeline_check(cmds, io.StringIO()))
