@@ -694,6 +694,13 @@ def timeline_join(evs, disk=None, devt=None):
                 continue
             c.t["hcomp"] = ts
             c.status = kv.get("status")
+            if "cqe" in c.t and "irq" not in c.t:
+                # reaped on an earlier interrupt of its CQ, before nvmev
+                # raised its own: the irq stage ends here, hirq is 0
+                c.late = True
+                c.t["irq"] = ts
+                if c in pend_irq.get(c.qid, []):
+                    pend_irq[c.qid].remove(c)
             last_done[c.sector].append(c)
         elif ev == "block_rq_complete":
             m = TL_DONE_RE.match(rest)
@@ -718,7 +725,7 @@ def timeline_table(cmds, out, max_rows=None):
     names = [s for s, _ in TL_STAGES]
     out.write("# nvmev host-to-flash timeline: %d commands, %d completed, "
               "%d with every stage, %d reaped by the host before nvmev's "
-              "completion mark\n" % (len(cmds), len(done),
+              "completion mark or interrupt\n" % (len(cmds), len(done),
                                      sum(1 for c in done if c.complete()),
                                      sum(1 for c in done if c.late)))
     out.write("# stages (microseconds):\n")
