@@ -409,6 +409,7 @@ static unsigned int process_io_sq(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq,
 		io.result = 0;
 		io.flags = 0;
 		nvmev_trace_set_cmd(sq->qid, io.cmd.common.command_id);
+		trace_nvmev_cmd_sqe(sq->qid, io.cmd.common.command_id);
 		io.status = nvmev_io_prepare(ctrl, &io);
 		/* injected: fetched, never completed (the host times out) */
 		if (likely(!(io.flags & NVMEV_IO_STUCK)))

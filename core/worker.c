@@ -314,7 +314,9 @@ static bool pull(struct nvmev_worker *w)
 			continue;
 		}
 		nvmev_trace_set_cmd(io->sqid, io->cmd.common.command_id);
+		trace_nvmev_cmd_data_start(io->sqid, io->cmd.common.command_id);
 		nvmev_io_execute(ctrl, io);
+		trace_nvmev_cmd_data_done(io->sqid, io->cmd.common.command_id);
 		nvmev_trace_clear_cmd();
 		heap_push(w, slot);
 		w->pulled++;

@@ -46,6 +46,7 @@ static u64 link_next_free(struct ftl_link *l, u64 b)
 
 u64 flash_link_xfer(struct ftl_link *l, u64 ready, u64 dur)
 {
+	FTL_FN();
 	u64 b = ready >> FTL_LINK_BIN_SHIFT, end = ready;
 
 	if (b < l->base)
@@ -88,11 +89,13 @@ void flash_advance(struct flash *fl, u64 now)
 
 u64 flash_pcie(struct flash *fl, enum flash_dir dir, u64 t, u32 units)
 {
+	FTL_FN();
 	return flash_link_xfer(&fl->pcie[dir], t, units * fl->pcie_unit_ns);
 }
 
 u64 flash_read(struct flash *fl, u32 lun, u32 units, u64 t)
 {
+	FTL_FN();
 	u64 s = ftl_max64(t, fl->lun_avail[lun]);
 
 	fl->lun_avail[lun] = s + fl->t_read_ns;
@@ -103,6 +106,7 @@ u64 flash_read(struct flash *fl, u32 lun, u32 units, u64 t)
 
 u64 flash_prog(struct flash *fl, u32 lun, u64 addr, u64 t)
 {
+	FTL_FN();
 	u64 xe = flash_link_xfer(&fl->ch[lun % fl->nch], t, fl->upp * fl->ch_unit_ns);
 	u64 ps = ftl_max64(xe, fl->lun_avail[lun]);
 
@@ -115,6 +119,7 @@ u64 flash_prog(struct flash *fl, u32 lun, u64 addr, u64 t)
 
 u64 flash_erase(struct flash *fl, u32 lun, u64 t)
 {
+	FTL_FN();
 	u64 s = ftl_max64(t, fl->lun_avail[lun]);
 
 	fl->lun_avail[lun] = s + fl->t_erase_ns;
@@ -127,6 +132,7 @@ u64 flash_erase(struct flash *fl, u32 lun, u64 t)
 
 void flash_wb_reclaim(struct flash *fl, u64 t)
 {
+	FTL_FN();
 	u32 i = 0;
 
 	while (i < fl->wb_n) {

@@ -121,6 +121,7 @@ static void free_push(struct ftl *f, u32 id)
 
 static u32 free_pop(struct ftl *f, enum ftl_line_state s)
 {
+	FTL_FN();
 	u32 id;
 
 	if (unlikely(!f->free_cnt)) {
@@ -140,6 +141,7 @@ static u32 free_pop(struct ftl *f, enum ftl_line_state s)
 
 static void line_close(struct ftl *f, u32 id, u64 t)
 {
+	FTL_FN();
 	f->lines[id].close_ns = t;
 	line_set_state(f, id, FTL_LINE_FULL);
 	heap_insert(f, id);
@@ -150,12 +152,14 @@ static void line_close(struct ftl *f, u32 id, u64 t)
 
 static u64 nand_read(struct ftl *f, u32 ppa, u32 units, u64 t)
 {
+	FTL_FN();
 	return flash_read(&f->fl, blk_lun(f, ppa_blk(f, ppa)), units, t);
 }
 
 /* program the flash page starting at @ppa; data in controller at @t */
 static u64 nand_prog(struct ftl *f, u32 ppa, u64 t)
 {
+	FTL_FN();
 	return flash_prog(&f->fl, blk_lun(f, ppa_blk(f, ppa)), ppa, t);
 }
 
@@ -206,6 +210,7 @@ static bool in_buffer(const struct ftl *f, u32 ppa, u64 t)
 
 static void invalidate(struct ftl *f, u32 ppa)
 {
+	FTL_FN();
 	u32 id = ppa_line(f, ppa);
 	struct ftl_line *l = &f->lines[id];
 
@@ -221,6 +226,7 @@ static void invalidate(struct ftl *f, u32 ppa)
 
 static u32 place(struct ftl *f, struct ftl_wp *wp, u32 lpn)
 {
+	FTL_FN();
 	u32 ppa = wp->line * f->upl + wp->off;
 
 	f->map[lpn] = ppa;
@@ -252,6 +258,7 @@ static void oob_filler(struct ftl *f, u32 ppa, u32 n)
 /* fill the open flash page of @wp with invalid filler; returns units padded */
 static u32 wp_pad(struct ftl *f, struct ftl_wp *wp)
 {
+	FTL_FN();
 	u32 n;
 
 	if (wp->line == FTL_INVALID || !(wp->off % f->upp))
@@ -320,6 +327,7 @@ static bool gc_pick(struct ftl *f, u64 now)
 
 static void gc_wp_flush(struct ftl *f)
 {
+	FTL_FN();
 	struct ftl_wp *wp = &f->gc_wp;
 	u32 first = wp->line * f->upl + wp->off - f->upp;
 
@@ -333,6 +341,7 @@ static void gc_wp_flush(struct ftl *f)
 
 static void gc_move(struct ftl *f, u32 lpn, u32 from, u64 ready)
 {
+	FTL_FN();
 	struct ftl_wp *wp = &f->gc_wp;
 	u32 to;
 
@@ -404,6 +413,7 @@ static void gc_work(struct ftl *f, u64 t, u32 budget)
 /* one GC increment; false if there is nothing worth collecting */
 static bool gc_advance(struct ftl *f, u64 t, u32 budget, bool fg)
 {
+	FTL_FN();
 	if (f->victim == FTL_INVALID && !gc_pick(f, t))
 		return false;
 	f->victim_fg = fg;
@@ -424,6 +434,7 @@ static void gc_foreground(struct ftl *f, u64 t)
 
 static void host_line(struct ftl *f, u64 t)
 {
+	FTL_FN();
 	struct ftl_wp *wp = &f->host_wp;
 
 	if (wp->line != FTL_INVALID)
@@ -451,6 +462,7 @@ static u64 host_prog(struct ftl *f, u64 t, u32 units_in_buffer)
 
 static u64 host_place(struct ftl *f, u32 lpn, u64 t)
 {
+	FTL_FN();
 	struct ftl_wp *wp = &f->host_wp;
 	u32 old, ppa;
 
@@ -473,6 +485,7 @@ static u64 host_place(struct ftl *f, u32 lpn, u64 t)
 /* program the host's partial page now (flush / FUA) */
 static u64 host_pad(struct ftl *f, u64 t)
 {
+	FTL_FN();
 	struct ftl_wp *wp = &f->host_wp;
 	u32 have;
 

@@ -228,6 +228,7 @@ static void zone_set(struct zns *z, u32 id, enum zns_state s)
 
 static u64 prog_page(struct zns *z, u32 id, u32 pg, u64 t)
 {
+	FTL_FN();
 	u64 addr = zns_zslba(z, id) + (u64)pg * z->upp * z->lbas_per_unit;
 
 	return flash_prog(&z->fl, zns_unit_lun(z, id, pg * z->upp), addr, t);
@@ -239,6 +240,7 @@ static u64 prog_page(struct zns *z, u32 id, u32 pg, u64 t)
  */
 static u64 close_open_page(struct zns *z, u32 id, u64 t)
 {
+	FTL_FN();
 	u32 n = open_units(z, id), pg;
 	u64 done;
 
@@ -253,6 +255,7 @@ static u64 close_open_page(struct zns *z, u32 id, u64 t)
 /* Flush / FUA: program the open partial page, keep it buffered */
 static u64 sync_open_page(struct zns *z, u32 id, u64 t)
 {
+	FTL_FN();
 	struct zns_zone *zn = &z->zones[id];
 	u32 n = open_units(z, id), end = units_of(z, wp_rel(z, id));
 
@@ -299,6 +302,7 @@ static u64 zone_erase(struct zns *z, u32 id, u64 t)
 /* the implicitly opened zone the controller closes: the lowest numbered */
 static u32 implicit_victim(const struct zns *z, u32 except)
 {
+	FTL_FN();
 	u32 i;
 
 	for (i = 0; i < z->nr_zones; i++) {
@@ -341,6 +345,7 @@ static enum zns_status open_resources(struct zns *z, u32 id)
 
 static enum zns_status do_open(struct zns *z, u32 id)
 {
+	FTL_FN();
 	enum zns_status s;
 
 	switch (z->zones[id].state) {
@@ -363,6 +368,7 @@ static enum zns_status do_open(struct zns *z, u32 id)
 
 static enum zns_status do_close(struct zns *z, u32 id)
 {
+	FTL_FN();
 	switch (z->zones[id].state) {
 	case ZNS_ZS_IOPEN:
 	case ZNS_ZS_EOPEN:
@@ -378,6 +384,7 @@ static enum zns_status do_close(struct zns *z, u32 id)
 
 static enum zns_status do_finish(struct zns *z, u32 id, u64 t, u64 *done)
 {
+	FTL_FN();
 	switch (z->zones[id].state) {
 	case ZNS_ZS_EMPTY:
 		/* passes through an active state on its way to full */
@@ -400,6 +407,7 @@ static enum zns_status do_finish(struct zns *z, u32 id, u64 t, u64 *done)
 
 static enum zns_status do_reset(struct zns *z, u32 id, u64 t, u64 *done)
 {
+	FTL_FN();
 	struct zns_zone *zn = &z->zones[id];
 
 	switch (zn->state) {
@@ -517,6 +525,7 @@ static u64 zone_write(struct zns *z, u32 id, u32 nlb, u64 now, bool fua)
 static enum zns_status write_at_wp(struct zns *z, u32 id, u32 nlb, u64 now, bool fua,
 				   u64 *done)
 {
+	FTL_FN();
 	struct zns_zone *zn = &z->zones[id];
 	enum zns_status s;
 

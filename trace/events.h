@@ -92,6 +92,40 @@ TRACE_EVENT(nvmev_irq,
 	TP_printk("vector=%u cqid=%u", __entry->vector, __entry->cqid)
 );
 
+/*
+ * Stage marks of one command for the host-to-flash timeline
+ * (tools/trace/nvmev-record): taken from its SQ (the fetch time the model
+ * starts from), data phase begun and done on the worker.
+ */
+DECLARE_EVENT_CLASS(nvmev_cmd_mark,
+	TP_PROTO(u16 qid, u16 cid),
+	TP_ARGS(qid, cid),
+	TP_STRUCT__entry(
+		__field(u16, qid)
+		__field(u16, cid)
+	),
+	TP_fast_assign(
+		__entry->qid = qid;
+		__entry->cid = cid;
+	),
+	TP_printk("qid=%u cid=%u", __entry->qid, __entry->cid)
+);
+
+DEFINE_EVENT(nvmev_cmd_mark, nvmev_cmd_sqe,
+	TP_PROTO(u16 qid, u16 cid),
+	TP_ARGS(qid, cid)
+);
+
+DEFINE_EVENT(nvmev_cmd_mark, nvmev_cmd_data_start,
+	TP_PROTO(u16 qid, u16 cid),
+	TP_ARGS(qid, cid)
+);
+
+DEFINE_EVENT(nvmev_cmd_mark, nvmev_cmd_data_done,
+	TP_PROTO(u16 qid, u16 cid),
+	TP_ARGS(qid, cid)
+);
+
 /* state: "enable", "ready", "disable", "reset", "shutdown", "fatal" */
 TRACE_EVENT(nvmev_ctrl_state,
 	TP_PROTO(const char *state),

@@ -25,6 +25,9 @@
 #include <linux/ctype.h>
 #include <linux/debugfs.h>
 #include <linux/fs.h>
+#include <linux/kthread.h>
+#include <linux/cpu.h>
+#include <linux/completion.h>
 #include <linux/kernel.h>
 #include <linux/log2.h>
 #include <linux/minmax.h>
@@ -93,7 +96,7 @@ static bool nvmev_ring_on;		/* debugfs "enable" */
 static unsigned int nvmev_buf_kb = 1024;	/* per CPU */
 static struct nvmev_filter __rcu *nvmev_filter;
 static unsigned int nvmev_filter_gen = 1;	/* never 0: site cache */
-static struct dentry *nvmev_trace_files[8];
+static struct dentry *nvmev_trace_files[9];
 
 /* ---- filter ------------------------------------------------------------ */
 
@@ -1030,6 +1033,217 @@ static const struct file_operations nvmev_bench_fops = {
 	.llseek = default_llseek,
 };
 
+/*
+ * ---- trace_bench: events per second through the ring's record path -----
+ *
+ * What one recorded event costs the CPU that records it: interrupts off,
+ * command context and nesting depth read, local_clock(), the 32-byte
+ * record filled and put into a per-CPU ring by nvmev_ring_put() (the same
+ * function NVMEV_FN() uses), counters updated.  The rings are the bench's
+ * own (NVMEV_RB_ENTRIES records per CPU, emptied whenever full, the way a
+ * reader that keeps up would), so reading trace_bench neither needs nor
+ * disturbs the debugfs buffers.  Two runs of NVMEV_RB_MS each:
+ *   single: one producer, on the reading task's CPU;
+ *   all:    one producer kthread on every online CPU at once, each on its
+ *           own ring, as when every polling thread records.
+ */
+#define NVMEV_RB_ENTRIES	(1UL << 15)
+#define NVMEV_RB_MS		200
+#define NVMEV_RB_TARGET		10000000ULL	/* events/s per CPU */
+
+struct nvmev_rb {
+	struct nvmev_trace_cpu tc;
+	struct nvmev_ring *ring;
+	struct task_struct *task;
+	struct completion done;
+	atomic_t *go;
+	u64 events;
+	u64 ns;
+	int cpu;
+};
+
+static struct nvmev_trace_site nvmev_rb_site = { .fn = "nvmev_ring_bench" };
+
+/* Producer loop: as many events as fit in NVMEV_RB_MS; preemption off. */
+static void nvmev_rb_produce(struct nvmev_rb *b)
+{
+	struct nvmev_trace_rec r = { .type = NVMEV_REC_ENTER };
+	u64 t0, t, end, n = 0;
+	unsigned long flags;
+	int i;
+
+	preempt_disable();
+	b->cpu = smp_processor_id();
+	t0 = local_clock();
+	end = t0 + NVMEV_RB_MS * NSEC_PER_MSEC;
+	do {
+		for (i = 0; i < 1024; i++) {
+			local_irq_save(flags);
+			r.depth = atomic_inc_return(&b->tc.depth) - 1;
+			r.ts = local_clock();
+			r.fn = nvmev_rb_site.fn;
+			nvmev_fill_cmd(&r, __this_cpu_read(nvmev_trace_cmd));
+			nvmev_ring_put(&b->tc, &r);
+			atomic_dec(&b->tc.depth);
+			local_irq_restore(flags);
+		}
+		n += i;
+		/* the reader that keeps up: empty a full ring */
+		if (b->ring->head - b->ring->tail > b->ring->mask - 1024)
+			smp_store_release(&b->ring->tail, b->ring->head);
+		t = local_clock();
+	} while (t < end);
+	preempt_enable();
+	b->events = n;
+	b->ns = t - t0;
+}
+
+static int nvmev_rb_thread(void *arg)
+{
+	struct nvmev_rb *b = arg;
+
+	atomic_dec(b->go);
+	while (atomic_read(b->go) > 0)	/* start together */
+		cpu_relax();
+	nvmev_rb_produce(b);
+	complete(&b->done);
+	while (!kthread_should_stop()) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (!kthread_should_stop())
+			schedule();
+		__set_current_state(TASK_RUNNING);
+	}
+	return 0;
+}
+
+static int nvmev_rb_init(struct nvmev_rb *b, int cpu)
+{
+	memset(b, 0, sizeof(*b));
+	b->cpu = cpu;
+	init_completion(&b->done);
+	b->ring = kvzalloc(struct_size(b->ring, rec, NVMEV_RB_ENTRIES),
+			   GFP_KERNEL);
+	if (!b->ring)
+		return -ENOMEM;
+	b->ring->mask = NVMEV_RB_ENTRIES - 1;
+	RCU_INIT_POINTER(b->tc.ring, b->ring);
+	return 0;
+}
+
+static u64 nvmev_rb_rate(const struct nvmev_rb *b)
+{
+	return b->ns ? div64_u64(b->events * NSEC_PER_SEC, b->ns) : 0;
+}
+
+static int nvmev_rb_line(char *buf, size_t size, const char *what,
+			 const struct nvmev_rb *b)
+{
+	u64 eps = nvmev_rb_rate(b);
+
+	return scnprintf(buf, size,
+			 "%-8s cpu %3d %12llu events %9llu us %6llu.%02llu M events/s %6llu.%01llu ns/event\n",
+			 what, b->cpu, b->events, div64_u64(b->ns, 1000),
+			 div64_u64(eps, 1000000), div64_u64(eps, 10000) % 100,
+			 b->events ? div64_u64(b->ns, b->events) : 0,
+			 b->events ? div64_u64(b->ns * 10, b->events) % 10 : 0);
+}
+
+static ssize_t nvmev_rb_read(struct file *file, char __user *ubuf,
+			     size_t count, loff_t *ppos)
+{
+	const size_t size = 256 + 96 * (num_online_cpus() + 4);
+	struct nvmev_rb *all = NULL, one;
+	u64 min_eps = U64_MAX, sum = 0;
+	unsigned int nr = 0, i;
+	atomic_t go;
+	char *buf;
+	ssize_t ret;
+	int cpu, n;
+
+	if (*ppos)
+		return 0;
+	buf = kmalloc(size, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	ret = nvmev_rb_init(&one, raw_smp_processor_id());
+	if (ret)
+		goto out;
+	nvmev_rb_produce(&one);
+	kvfree(one.ring);
+
+	cpus_read_lock();
+	all = kcalloc(num_online_cpus(), sizeof(*all), GFP_KERNEL);
+	if (!all) {
+		cpus_read_unlock();
+		ret = -ENOMEM;
+		goto out;
+	}
+	atomic_set(&go, num_online_cpus());
+	for_each_online_cpu(cpu) {
+		struct nvmev_rb *b = &all[nr];
+
+		if (nvmev_rb_init(b, cpu))
+			break;
+		b->go = &go;
+		b->task = kthread_create_on_node(nvmev_rb_thread, b,
+						 cpu_to_node(cpu),
+						 "nvmev_rbench/%d", cpu);
+		if (IS_ERR(b->task)) {
+			kvfree(b->ring);
+			break;
+		}
+		kthread_bind(b->task, cpu);
+		nr++;
+	}
+	/* the producers that could not be made do not hold the others */
+	atomic_sub(num_online_cpus() - nr, &go);
+	for (i = 0; i < nr; i++)
+		wake_up_process(all[i].task);
+	/* every producer runs before any is stopped: they wait for each other */
+	for (i = 0; i < nr; i++)
+		wait_for_completion(&all[i].done);
+	for (i = 0; i < nr; i++) {
+		kthread_stop(all[i].task);
+		kvfree(all[i].ring);
+		sum += nvmev_rb_rate(&all[i]);
+		min_eps = min(min_eps, nvmev_rb_rate(&all[i]));
+	}
+	cpus_read_unlock();
+	if (!nr)
+		min_eps = 0;
+
+	n = scnprintf(buf, size,
+		      "ring record path: %zu-byte records, per-CPU rings of %lu, %d ms per producer\n",
+		      sizeof(struct nvmev_trace_rec), NVMEV_RB_ENTRIES,
+		      NVMEV_RB_MS);
+	n += nvmev_rb_line(buf + n, size - n, "single", &one);
+	for (i = 0; i < nr; i++)
+		n += nvmev_rb_line(buf + n, size - n, "all", &all[i]);
+	n += scnprintf(buf + n, size - n,
+		       "all      %u producers: %llu.%02llu M events/s together, %llu.%02llu M events/s on the slowest CPU\n",
+		       nr, div64_u64(sum, 1000000), div64_u64(sum, 10000) % 100,
+		       div64_u64(min_eps, 1000000),
+		       div64_u64(min_eps, 10000) % 100);
+	n += scnprintf(buf + n, size - n,
+		       "target   %llu M events/s per CPU: single %s, all %s\n",
+		       NVMEV_RB_TARGET / 1000000,
+		       nvmev_rb_rate(&one) >= NVMEV_RB_TARGET ? "met" : "not met",
+		       nr && min_eps >= NVMEV_RB_TARGET ? "met" : "not met");
+	ret = simple_read_from_buffer(ubuf, count, ppos, buf, n);
+out:
+	kfree(all);
+	kfree(buf);
+	return ret;
+}
+
+static const struct file_operations nvmev_rb_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.read = nvmev_rb_read,
+	.llseek = default_llseek,
+};
+
+
 /* ---- init / exit ---------------------------------------------------------- */
 
 int nvmev_trace_init(struct dentry *parent)
@@ -1047,6 +1261,7 @@ int nvmev_trace_init(struct dentry *parent)
 		{ "clear", 0200, &nvmev_clear_fops },
 		{ "stats", 0444, &nvmev_stats_fops },
 		{ "bench", 0444, &nvmev_bench_fops },
+		{ "trace_bench", 0400, &nvmev_rb_fops },
 	};
 	unsigned int i;
 

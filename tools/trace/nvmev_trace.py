@@ -19,6 +19,7 @@ Standard library only.  See Documentation/tracing.rst.
 
 import argparse
 import collections
+import io
 import json
 import math
 import os
@@ -482,6 +483,553 @@ def check(trace, fo, out):
     return ok
 
 
+# ---- one timeline from host to flash (nvmev-record.sh output) -----------------
+#
+# Everything below "timeline_*" reads what tools/trace/nvmev-record.sh
+# records (trace-cmd report -t or tracefs text of block:*, nvme:* and
+# nvmev:* events on the global clock), joins it per command and writes the
+# stage table, Perfetto JSON and a per-stage histogram.  Separate from the
+# function-trace reader above; main() only dispatches to timeline_main().
+
+# The boundaries of a command's life, in the order they must happen.
+TL_MARKS = (
+    ("bio", "block_bio_queue"),        # the host's bio enters the block layer
+    ("setup", "nvme_setup_cmd"),       # nvme driver builds the command
+    ("issue", "block_rq_issue"),       # request started (doorbell next)
+    ("sqe", "nvmev_cmd_sqe"),          # nvmev takes it from the SQ
+    ("ftl", "nvmev_cmd_fetch"),        # FTL and timing model done
+    ("dstart", "nvmev_cmd_data_start"),  # worker begins the data copy
+    ("ddone", "nvmev_cmd_data_done"),  # data copy done
+    ("cqe", "nvmev_cmd_complete"),     # CQ entry posted (at model time)
+    ("irq", "nvmev_irq"),              # MSI-X raised
+    ("hcomp", "nvme_complete_rq"),     # host's nvme driver completes it
+    ("bdone", "block_rq_complete"),    # block layer ends the request
+)
+
+# (name, description): stage i runs from mark i to mark i+1.
+TL_STAGES = (
+    ("block", "block layer: bio queued -> nvme_setup_cmd"),
+    ("driver", "driver submit: nvme_setup_cmd -> request started"),
+    ("fetch", "doorbell -> nvmev fetches the SQ entry"),
+    ("ftl", "FTL and timing model (nvmev_io_prepare)"),
+    ("queue", "handed to the I/O worker, waiting"),
+    ("data", "data copy (PRP walk, memcpy)"),
+    ("media", "waiting for the model's completion time, CQE post"),
+    ("irq", "CQE posted -> MSI-X raised"),
+    ("hirq", "host: interrupt -> nvme_complete_rq"),
+    ("bcomp", "host: nvme_complete_rq -> block_rq_complete"),
+)
+
+TL_LINE_RE = re.compile(
+    r"^\s*(?P<task>.*?)-(?P<pid>\d+)\s+(?:\(\s*[-\d]+\)\s+)?"
+    r"\[(?P<cpu>\d+)\]\s+(?:[^\s:]+\s+)?(?P<ts>\d+\.\d+):\s+"
+    r"(?P<ev>\w+):\s*(?P<rest>.*)$")
+TL_KV_RE = re.compile(r"(\w+)=([^,\s)]+)")
+TL_BIO_RE = re.compile(r"^(\d+),(\d+) (\S+) (\d+) \+ (\d+)")
+TL_ISSUE_RE = re.compile(r"^(\d+),(\d+) (\S+) \d+ \(.*?\) (\d+) \+ (\d+)")
+TL_DONE_RE = re.compile(r"^(\d+),(\d+) (\S+) \(.*?\) (\d+) \+ (\d+)")
+TL_OP_RE = re.compile(r"cmd=\((\w+)")
+
+
+class TlCmd:
+    """One host command, its marks (ns) and what identifies it."""
+
+    def __init__(self, seq, qid, cid):
+        self.seq, self.qid, self.cid = seq, qid, cid
+        self.t = {}
+        self.op = "?"
+        self.sector = self.nr = None
+        self.rwbs = ""
+        self.status = None
+        self.actual_ns = self.target_ns = None
+        self.late = False       # host reaped the CQE before nvmev's mark
+
+    def complete(self):
+        return all(m in self.t for m, _ in TL_MARKS)
+
+    def stages(self):
+        """Per stage ns (None if a mark is missing); never negative."""
+        out = []
+        for i in range(len(TL_STAGES)):
+            a, b = TL_MARKS[i][0], TL_MARKS[i + 1][0]
+            if a in self.t and b in self.t:
+                out.append(max(0, self.t[b] - self.t[a]))
+            else:
+                out.append(None)
+        return out
+
+    def host_ns(self):
+        if "bio" in self.t and "bdone" in self.t:
+            return self.t["bdone"] - self.t["bio"]
+        return None
+
+
+def _tl_ts(s):
+    sec, _, frac = s.partition(".")
+    return int(sec) * 1000000000 + int((frac + "000000000")[:9])
+
+
+def timeline_parse(lines):
+    """Event tuples (ts_ns, cpu, event, rest, line) in time order."""
+    evs = []
+    for line in lines:
+        m = TL_LINE_RE.match(line)
+        if not m:
+            continue
+        evs.append((_tl_ts(m.group("ts")), int(m.group("cpu")),
+                    m.group("ev"), m.group("rest"), line.rstrip("\n")))
+    evs.sort(key=lambda e: e[0])
+    return evs
+
+
+def timeline_read_meta(path):
+    meta = {}
+    if path:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                k, _, v = line.strip().partition("=")
+                if k:
+                    meta[k] = v
+    return meta
+
+
+def timeline_join(evs, disk=None, devt=None):
+    """Join the events per command: returns (commands, other nvmev events).
+
+    Host side: nvme_setup_cmd opens a command for (qid, cid); the next
+    block_rq_issue on the same CPU is its request (nvme_queue_rq starts the
+    request right after building the command), which gives the sector; the
+    latest block_bio_queue of that sector is its bio.  nvme_complete_rq
+    closes it; the first block_rq_complete of its sector after that is the
+    block layer's end of it (a batch of completions runs every
+    nvme_complete_rq before the block layer ends the requests).  Device side: nvmev's events carry qid and cid; nvmev_irq
+    carries the CQ, and ends the "irq" stage of every command posted to
+    that CQ before it.
+    """
+    cmds, other = [], []
+    open_ = {}                  # (qid, cid) -> TlCmd, host side open
+    dev_open = {}               # (qid, cid) -> TlCmd awaiting device marks
+    pend_irq = collections.defaultdict(list)   # cqid -> [TlCmd]
+    last_setup = {}             # cpu -> TlCmd set up, request not started
+    last_done = collections.defaultdict(list)   # sector -> [TlCmd] ended
+    bios = {}                   # (dev, sector) -> ts of the latest bio
+    want_dev = devt.replace(":", ",") if devt else None
+    for ts, cpu, ev, rest, line in evs:
+        if ev == "block_bio_queue":
+            m = TL_BIO_RE.match(rest)
+            if m:
+                bios[("%s,%s" % (m.group(1), m.group(2)),
+                      int(m.group(4)))] = ts
+        elif ev == "nvme_setup_cmd":
+            kv = dict(TL_KV_RE.findall(rest))
+            if disk and kv.get("disk") != disk:
+                continue
+            cid = kv.get("cmdid", kv.get("cid"))  # raw field: cid
+            if "qid" not in kv or cid is None:
+                continue
+            c = TlCmd(len(cmds), int(kv["qid"]), int(cid))
+            op = TL_OP_RE.search(rest)
+            if op:
+                c.op = op.group(1).replace("nvme_cmd_", "")
+            elif "opcode" in kv:
+                c.op = {1: "write", 2: "read"}.get(int(kv["opcode"], 0),
+                                                   kv["opcode"])
+            c.t["setup"] = ts
+            cmds.append(c)
+            open_[(c.qid, c.cid)] = c
+            dev_open[(c.qid, c.cid)] = c
+            last_setup[cpu] = c
+        elif ev == "block_rq_issue":
+            c = last_setup.pop(cpu, None)
+            m = TL_ISSUE_RE.match(rest)
+            if c is None or not m:
+                continue
+            dev = "%s,%s" % (m.group(1), m.group(2))
+            if want_dev and dev != want_dev:
+                continue
+            c.rwbs, c.sector, c.nr = m.group(3), int(m.group(4)), int(m.group(5))
+            c.t["issue"] = ts
+            b = bios.get((dev, c.sector))
+            if b is not None and b <= c.t["setup"]:
+                c.t["bio"] = b
+        elif ev.startswith("nvmev_"):
+            kv = dict(TL_KV_RE.findall(rest))
+            if ev == "nvmev_irq":
+                q = int(kv.get("cqid", -1))
+                for c in pend_irq.pop(q, []):
+                    c.t.setdefault("irq", ts)
+                continue
+            mark = {"nvmev_cmd_sqe": "sqe", "nvmev_cmd_fetch": "ftl",
+                    "nvmev_cmd_data_start": "dstart",
+                    "nvmev_cmd_data_done": "ddone",
+                    "nvmev_cmd_complete": "cqe"}.get(ev)
+            if mark is None:
+                other.append((ts, cpu, ev, rest))
+                continue
+            key = (int(kv.get("qid", -1)), int(kv.get("cid", -1)))
+            c = dev_open.get(key)
+            if c is None or mark in c.t:
+                continue
+            c.t[mark] = ts
+            if mark == "cqe":
+                c.actual_ns = int(kv.get("actual_ns", 0))
+                c.target_ns = int(kv.get("target_ns", 0))
+                del dev_open[key]
+                if "hcomp" in c.t and c.t["hcomp"] < ts:
+                    # the tracepoint follows the CQ entry write: the host,
+                    # woken by an earlier interrupt, reaped it first.  Its
+                    # CQE was there by then; irq and hirq stages are 0.
+                    c.late = True
+                    c.t["cqe"] = c.t["irq"] = c.t["hcomp"]
+                else:
+                    pend_irq[c.qid].append(c)
+        elif ev == "nvme_complete_rq":
+            kv = dict(TL_KV_RE.findall(rest))
+            if disk and kv.get("disk") != disk:
+                continue
+            key = (int(kv.get("qid", -1)),
+                   int(kv.get("cmdid", kv.get("cid", -1))))
+            c = open_.pop(key, None)
+            if c is None:
+                continue
+            c.t["hcomp"] = ts
+            c.status = kv.get("status")
+            if "cqe" in c.t and "irq" not in c.t:
+                # reaped on an earlier interrupt of its CQ, before nvmev
+                # raised its own: the irq stage ends here, hirq is 0
+                c.late = True
+                c.t["irq"] = ts
+                if c in pend_irq.get(c.qid, []):
+                    pend_irq[c.qid].remove(c)
+            last_done[c.sector].append(c)
+        elif ev == "block_rq_complete":
+            m = TL_DONE_RE.match(rest)
+            if not m or (want_dev and "%s,%s" % (m.group(1), m.group(2))
+                         != want_dev):
+                continue
+            pend = last_done.get(int(m.group(4)))
+            if pend:
+                pend.pop(0).t["bdone"] = ts
+    return cmds, other
+
+
+def _pct(vals, p):
+    if not vals:
+        return 0
+    v = sorted(vals)
+    return v[min(len(v) - 1, int(math.ceil(p / 100.0 * len(v))) - 1)]
+
+
+def timeline_table(cmds, out, max_rows=None):
+    done = [c for c in cmds if "hcomp" in c.t]
+    names = [s for s, _ in TL_STAGES]
+    out.write("# nvmev host-to-flash timeline: %d commands, %d completed, "
+              "%d with every stage, %d reaped by the host before nvmev's "
+              "completion mark or interrupt\n" % (len(cmds), len(done),
+                                     sum(1 for c in done if c.complete()),
+                                     sum(1 for c in done if c.late)))
+    out.write("# stages (microseconds):\n")
+    for n, d in TL_STAGES:
+        out.write("#   %-7s %s\n" % (n, d))
+    hdr = "%5s %3s %5s %-6s %10s %4s " % ("seq", "qid", "cid", "op",
+                                          "sector", "nr")
+    hdr += " ".join("%8s" % n for n in names)
+    hdr += " %9s %9s %9s\n" % ("sum", "host", "dev_act")
+    out.write(hdr)
+    for i, c in enumerate(done):
+        if max_rows is not None and i >= max_rows:
+            out.write("... %d more\n" % (len(done) - max_rows))
+            break
+        st = c.stages()
+        row = "%5d %3d %5d %-6s %10s %4s " % (
+            c.seq, c.qid, c.cid, c.op[:6],
+            "-" if c.sector is None else c.sector,
+            "-" if c.nr is None else c.nr)
+        row += " ".join("%8s" % ("-" if v is None else "%.3f" % (v / 1e3))
+                        for v in st)
+        tot = sum(v for v in st if v is not None)
+        h = c.host_ns()
+        row += " %9.3f %9s %9s\n" % (
+            tot / 1e3, "-" if h is None else "%.3f" % (h / 1e3),
+            "-" if c.actual_ns is None else "%.3f" % (c.actual_ns / 1e3))
+        out.write(row)
+    full = [c for c in done if c.complete()]
+    if not full:
+        return
+    out.write("\n# per stage over %d complete commands (us)\n" % len(full))
+    out.write("%-7s %9s %9s %9s %9s %9s %6s\n" % (
+        "stage", "mean", "p50", "p99", "min", "max", "share"))
+    hosts = sum(c.host_ns() for c in full) or 1
+    for i, n in enumerate(names):
+        v = [c.stages()[i] for c in full]
+        out.write("%-7s %9.3f %9.3f %9.3f %9.3f %9.3f %5.1f%%\n" % (
+            n, sum(v) / len(v) / 1e3, _pct(v, 50) / 1e3, _pct(v, 99) / 1e3,
+            min(v) / 1e3, max(v) / 1e3, 100.0 * sum(v) / hosts))
+    h = [c.host_ns() for c in full]
+    out.write("%-7s %9.3f %9.3f %9.3f %9.3f %9.3f\n" % (
+        "host", sum(h) / len(h) / 1e3, _pct(h, 50) / 1e3, _pct(h, 99) / 1e3,
+        min(h) / 1e3, max(h) / 1e3))
+
+
+def timeline_check(cmds, out, tol=0.05):
+    """Every completed command has every stage, its marks in order (to
+    1 us), and the stages add up to the host's latency (bio queued ->
+    request completed) within tol."""
+    done = [c for c in cmds if "bdone" in c.t or "hcomp" in c.t]
+    bad = 0
+    for c in done:
+        miss = [m for m, _ in TL_MARKS if m not in c.t]
+        if miss:
+            bad += 1
+            if bad <= 10:
+                out.write("incomplete: q%d c%d %s: no %s\n" % (
+                    c.qid, c.cid, c.op, ",".join(miss)))
+            continue
+        h = c.host_ns()
+        tot = sum(c.stages())
+        # a mark before the one it follows (beyond tracefs' 1 us resolution)
+        back = [TL_MARKS[i + 1][0] for i in range(len(TL_STAGES))
+                if c.t[TL_MARKS[i + 1][0]] < c.t[TL_MARKS[i][0]] - 1000]
+        if back:
+            bad += 1
+            if bad <= 10:
+                out.write("out of order: q%d c%d: %s before the mark it "
+                          "follows\n" % (c.qid, c.cid, ",".join(back)))
+        elif h <= 0 or abs(tot - h) > tol * h:
+            bad += 1
+            if bad <= 10:
+                out.write("stages do not add up: q%d c%d: sum %d ns, host "
+                          "%d ns (order: %s)\n" % (
+                              c.qid, c.cid, tot, h,
+                              " ".join("%s=%d" % (m, c.t[m])
+                                       for m, _ in TL_MARKS)))
+    ok = bool(done) and bad == 0
+    out.write("%s: %d completed commands, %d with every stage adding up to "
+              "the host latency within %g%%\n" % (
+                  "OK" if ok else "FAIL", len(done), len(done) - bad,
+                  tol * 100))
+    return ok
+
+
+def _tl_lanes(spans):
+    """Greedy lane assignment so that slices of one lane never overlap."""
+    ends, lanes = [], []
+    for start, end in spans:
+        for i, e in enumerate(ends):
+            if e <= start:
+                ends[i] = end
+                lanes.append(i)
+                break
+        else:
+            ends.append(end)
+            lanes.append(len(ends) - 1)
+    return lanes
+
+
+def timeline_perfetto(cmds, other=()):
+    """Chrome/Perfetto JSON: one process per stage (lanes as its threads
+    where commands overlap), a flow per command through its stages."""
+    full = [c for c in cmds if c.complete()]
+    ev = []
+    t0 = min((c.t["bio"] for c in full), default=0)
+    for i, (name, desc) in enumerate(TL_STAGES):
+        pid = i + 1
+        ev.append({"ph": "M", "name": "process_name", "pid": pid,
+                   "args": {"name": "%d %s: %s" % (i, name, desc)}})
+        ev.append({"ph": "M", "name": "process_sort_index", "pid": pid,
+                   "args": {"sort_index": i}})
+        a, b = TL_MARKS[i][0], TL_MARKS[i + 1][0]
+        order = sorted(full, key=lambda c: c.t[a])
+        spans = [(c.t[a], max(c.t[a], c.t[b])) for c in order]
+        lanes = _tl_lanes(spans)
+        for c, (s, e), lane in zip(order, spans, lanes):
+            args = {"qid": c.qid, "cid": c.cid, "op": c.op,
+                    "sector": c.sector, "seq": c.seq}
+            ev.append({"ph": "X", "name": "%s q%d c%d" % (c.op, c.qid, c.cid),
+                       "cat": name, "pid": pid, "tid": lane,
+                       "ts": (s - t0) / 1e3, "dur": (e - s) / 1e3,
+                       "args": args})
+            ph = "s" if i == 0 else ("f" if i == len(TL_STAGES) - 1 else "t")
+            fl = {"ph": ph, "name": "cmd", "cat": "cmd", "id": c.seq,
+                  "pid": pid, "tid": lane, "ts": (s - t0) / 1e3}
+            if ph == "f":
+                fl["bp"] = "e"
+            ev.append(fl)
+    if other:
+        pid = len(TL_STAGES) + 1
+        ev.append({"ph": "M", "name": "process_name", "pid": pid,
+                   "args": {"name": "nvmev events"}})
+        for ts, cpu, name, rest in other:
+            ev.append({"ph": "i", "s": "t", "name": name, "pid": pid,
+                       "tid": cpu, "ts": (ts - t0) / 1e3,
+                       "args": {"fields": rest}})
+    return {"traceEvents": ev, "displayTimeUnit": "ns"}
+
+
+def timeline_hist(cmds, path):
+    """One log2 histogram per stage, in one image (.png: matplotlib;
+    .svg: no dependency)."""
+    full = [c for c in cmds if c.complete()]
+    per = []
+    for i, (name, _) in enumerate(TL_STAGES):
+        per.append((name, log2_hist([c.stages()[i] for c in full])))
+    per.append(("host", log2_hist([c.host_ns() for c in full])))
+    if path.endswith(".svg"):
+        parts, H = [], 360
+        for k, (name, rows) in enumerate(per):
+            body = hist_svg(rows, "stage %s (%d commands)" % (name, len(full)))
+            body = body.split("\n", 1)[1].rsplit("</svg>", 1)[0]
+            parts.append('<g transform="translate(0,%d)">%s</g>' % (k * H,
+                                                                   body))
+        with open(path, "w", encoding="utf-8") as f:
+            f.write('<svg xmlns="http://www.w3.org/2000/svg" width="720" '
+                    'height="%d" font-family="sans-serif" font-size="11">\n'
+                    '%s\n</svg>\n' % (H * len(per), "\n".join(parts)))
+        return
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise SystemExit("%s: matplotlib not available (apt-get install "
+                         "python3-matplotlib), or write .svg" % path)
+    cols = 3
+    rws = (len(per) + cols - 1) // cols
+    fig, axs = plt.subplots(rws, cols, figsize=(4 * cols, 2.6 * rws))
+    for ax, (name, rows) in zip(axs.flat, per):
+        ax.bar(range(len(rows)), [c for _, _, c in rows], color="#4878d0")
+        ax.set_xticks(range(len(rows)))
+        ax.set_xticklabels(["%s" % lo for lo, _, _ in rows], fontsize=7,
+                           rotation=45)
+        ax.set_title(name, fontsize=10)
+    for ax in list(axs.flat)[len(per):]:
+        ax.axis("off")
+    fig.suptitle("nvmev per-stage latency, us, log2 buckets (%d commands)"
+                 % len(full))
+    fig.tight_layout()
+    fig.savefig(path)
+
+
+def timeline_console(log, outdir, out):
+    """The VM tests' recordings (@@TRACE-BEGIN blocks in a console log):
+    each written to OUTDIR/NAME/{meta,trace}.txt, joined and checked, its
+    table, Perfetto JSON and histogram written next to it.  One PASS/FAIL
+    line per recording; returns the number that failed."""
+    blocks, cur, lines = {}, None, []
+    with open(log, encoding="utf-8", errors="replace") as f:
+        for raw in f:
+            line = raw.rstrip("\r\n")
+            if line.startswith("@@TRACE-BEGIN "):
+                cur, lines = line.split(None, 1)[1].strip(), []
+            elif line.startswith("@@TRACE-END ") and cur:
+                blocks[cur] = lines
+                cur = None
+            elif cur and line.startswith("@@|"):
+                lines.append(line[3:])
+    failed = 0
+    for name, lines in sorted(blocks.items()):
+        d = os.path.join(outdir, name)
+        os.makedirs(d, exist_ok=True)
+        sep = lines.index("--") if "--" in lines else 0
+        with open(os.path.join(d, "meta.txt"), "w", encoding="utf-8") as f:
+            f.write("\n".join(lines[:sep]) + "\n")
+        with open(os.path.join(d, "trace.txt"), "w", encoding="utf-8") as f:
+            f.write("\n".join(lines[sep + 1:]) + "\n")
+        meta = timeline_read_meta(os.path.join(d, "meta.txt"))
+        cmds, other = timeline_join(timeline_parse(lines[sep + 1:]),
+                                    meta.get("disk"), meta.get("devt"))
+        with open(os.path.join(d, "stages.txt"), "w", encoding="utf-8") as f:
+            timeline_table(cmds, f)
+        msg = io.StringIO()
+        ok = timeline_check(cmds, msg)
+        jpath = os.path.join(d, "timeline.json")
+        with open(jpath, "w", encoding="utf-8") as f:
+            json.dump(timeline_perfetto(cmds, other), f)
+        with open(jpath, encoding="utf-8") as f:
+            doc = json.load(f)
+        fl = collections.Counter(e["ph"] for e in doc["traceEvents"]
+                                 if e.get("cat") == "cmd")
+        nfull = sum(1 for c in cmds if c.complete())
+        fok = nfull > 0 and fl["s"] == nfull and fl["f"] == nfull and \
+            fl["t"] == nfull * (len(TL_STAGES) - 2)
+        try:
+            timeline_hist(cmds, os.path.join(d, "stages.png"))
+            img = "stages.png"
+        except SystemExit:
+            timeline_hist(cmds, os.path.join(d, "stages.svg"))
+            img = "stages.svg"
+        last = msg.getvalue().strip().splitlines()[-1]
+        out.write("%s: trace_timeline_%s: %s\n" % (
+            "PASS" if ok else "FAIL", name, last))
+        if not ok:
+            for line in msg.getvalue().strip().splitlines()[:-1][:5]:
+                out.write("  | %s\n" % line)
+        out.write("%s: trace_perfetto_%s: JSON parses, %d events, flows "
+                  "s/t/f %d/%d/%d for %d commands (%s, %s in %s)\n" % (
+                      "PASS" if fok else "FAIL", name,
+                      len(doc["traceEvents"]), fl["s"], fl["t"], fl["f"],
+                      nfull, "timeline.json", img, d))
+        failed += (not ok) + (not fok)
+    return failed
+
+
+def timeline_register(sub):
+    p = sub.add_parser(
+        "timeline", help="join block/nvme/nvmev events per command "
+        "(nvmev-record.sh output): stage table, Perfetto, histograms")
+    p.add_argument("file", help="trace text from nvmev-record.sh "
+                   "(trace-cmd report -t or tracefs), '-' for stdin")
+    p.add_argument("--meta", help="meta.txt from nvmev-record.sh (disk, "
+                   "device number); default: next to the trace")
+    p.add_argument("--disk", help="only this disk (e.g. nvme0n1)")
+    p.add_argument("--table", default="-", help="stage table file "
+                   "('-': stdout, the default)")
+    p.add_argument("--rows", type=int, default=None,
+                   help="at most this many command rows in the table")
+    p.add_argument("--perfetto", help="write Perfetto/Chrome JSON here")
+    p.add_argument("--hist", help="per-stage histogram image (.png, .svg)")
+    p.add_argument("--check", action="store_true", help="exit 1 unless "
+                   "every completed command has every stage and they add "
+                   "up to its host latency within 5%%")
+    p = sub.add_parser(
+        "timeline-console", help="the VM tests' recordings in a console "
+        "log (@@TRACE-BEGIN blocks): extract, join, check")
+    p.add_argument("log", help="e.g. .build/<rel>/check.detail.log")
+    p.add_argument("outdir", help="one directory per recording in here")
+
+
+def timeline_main(a):
+    if a.file == "-":
+        lines = sys.stdin.readlines()
+    else:
+        with open(a.file, encoding="utf-8", errors="replace") as f:
+            lines = f.readlines()
+    meta_path = a.meta
+    if meta_path is None and a.file != "-":
+        cand = os.path.join(os.path.dirname(a.file) or ".", "meta.txt")
+        meta_path = cand if os.path.exists(cand) else None
+    meta = timeline_read_meta(meta_path)
+    cmds, other = timeline_join(timeline_parse(lines),
+                                a.disk or meta.get("disk"), meta.get("devt"))
+    if a.table == "-":
+        timeline_table(cmds, sys.stdout, a.rows)
+    else:
+        with open(a.table, "w", encoding="utf-8") as f:
+            timeline_table(cmds, f, a.rows)
+    if a.perfetto:
+        doc = timeline_perfetto(cmds, other)
+        with open(a.perfetto, "w", encoding="utf-8") as f:
+            json.dump(doc, f)
+        sys.stderr.write("wrote %s: %d events\n" % (a.perfetto,
+                                                    len(doc["traceEvents"])))
+    if a.hist:
+        timeline_hist(cmds, a.hist)
+        sys.stderr.write("wrote %s\n" % a.hist)
+    if a.check:
+        return 0 if timeline_check(cmds, sys.stdout) else 1
+    return 0
+
+
 # ---- command line -------------------------------------------------------------
 
 def main(argv=None):
@@ -520,10 +1068,15 @@ def main(argv=None):
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import fabric_join
     fabric_join.add_parser(sub)
+    timeline_register(sub)
 
     a = ap.parse_args(argv)
     if a.command == "fabric-join":
         return fabric_join.run(a)
+    if a.command == "timeline":
+        return timeline_main(a)
+    if a.command == "timeline-console":
+        return 1 if timeline_console(a.log, a.outdir, sys.stdout) else 0
     tr = read_trace(a.file)
     if a.exclude:
         import fnmatch

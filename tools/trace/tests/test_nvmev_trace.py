@@ -268,3 +268,72 @@ class CliTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
+
+
+class TimelineTest(unittest.TestCase):
+    """nvmev_trace.py timeline on one 4 KiB read recorded by
+    nvmev-record.sh in the VM (trace-cmd report -t, kernel 6.12)."""
+
+    def join(self):
+        meta = nt.timeline_read_meta(os.path.join(DATA, "timeline_read.meta"))
+        with open(os.path.join(DATA, "timeline_read.txt")) as f:
+            evs = nt.timeline_parse(f.readlines())
+        return nt.timeline_join(evs, meta.get("disk"), meta.get("devt"))
+
+    def test_one_read_every_stage(self):
+        cmds, _ = self.join()
+        self.assertEqual(len(cmds), 1)
+        c = cmds[0]
+        self.assertTrue(c.complete())
+        self.assertEqual((c.qid, c.op, c.sector, c.nr), (4, "read", 8000, 8))
+        st = c.stages()
+        self.assertTrue(all(v is not None and v >= 0 for v in st))
+        self.assertEqual(sum(st), c.host_ns())
+        # the dispatcher slept: the fetch stage is the longest
+        self.assertEqual(max(range(len(st)), key=lambda i: st[i]), 2)
+        out = io.StringIO()
+        self.assertTrue(nt.timeline_check(cmds, out))
+
+    def test_perfetto_flows(self):
+        cmds, other = self.join()
+        doc = json.loads(json.dumps(nt.timeline_perfetto(cmds, other)))
+        flows = [e["ph"] for e in doc["traceEvents"] if e.get("cat") == "cmd"]
+        self.assertEqual(flows.count("s"), 1)
+        self.assertEqual(flows.count("t"), len(nt.TL_STAGES) - 2)
+        self.assertEqual(flows.count("f"), 1)
+        slices = [e for e in doc["traceEvents"] if e["ph"] == "X"]
+        self.assertEqual(len(slices), len(nt.TL_STAGES))
+
+    def test_misordered_marks_fail_the_check(self):
+        cmds, _ = self.join()
+        c = cmds[0]
+        c.t["ftl"], c.t["dstart"] = c.t["dstart"], c.t["ftl"]
+        self.assertFalse(nt.timeline_check(cmds, io.StringIO()))
+
+    def test_hist_svg(self):
+        cmds, _ = self.join()
+        with tempfile.TemporaryDirectory() as d:
+            p = os.path.join(d, "h.svg")
+            nt.timeline_hist(cmds, p)
+            ET.parse(p)
+
+    def test_host_reaps_before_the_complete_mark(self):
+        # nvmev_cmd_complete follows the CQ entry write: a host woken by an
+        # earlier interrupt may complete the command before it fires
+        meta = nt.timeline_read_meta(os.path.join(DATA, "timeline_read.meta"))
+        with open(os.path.join(DATA, "timeline_read.txt")) as f:
+            evs = nt.timeline_parse(f.readlines())
+        hc = [e for e in evs if e[2] == "nvme_complete_rq"][0][0]
+        moved = []
+        for e in evs:
+            if e[2] in ("nvmev_cmd_complete", "nvmev_irq"):
+                e = (hc + 500 + len(moved),) + e[1:]
+                moved.append(e)
+        evs = sorted([e for e in evs if e[2] not in ("nvmev_cmd_complete",
+                                                    "nvmev_irq")] + moved,
+                     key=lambda e: e[0])
+        cmds, _ = nt.timeline_join(evs, meta.get("disk"), meta.get("devt"))
+        c = cmds[0]
+        self.assertTrue(c.late)
+        self.assertEqual(c.t["cqe"], c.t["hcomp"])
+        self.assertTrue(nt.timeline_check(cmds, io.StringIO()))

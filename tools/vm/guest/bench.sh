@@ -311,6 +311,13 @@ if [ "$HAVE_TRACE" = 1 ] && [ -r "$DBG/bench" ]; then
 	emit fn_bench "$W/fn_bench.txt"
 	sed -n 's/^NVMEV_FN() cost: */  (NVMEV_FN() call site with tracing off: /p' "$W/fn_bench.txt" | sed 's/$/)/'
 fi
+# the function-trace ring's record path, events/s per CPU (in-kernel, own
+# rings): one producer, then one on every CPU at once (issue 14: 10 M/s)
+if [ "$HAVE_TRACE" = 1 ] && [ -r "$DBG/trace_bench" ]; then
+	cat "$DBG/trace_bench" >"$W/trace_bench.txt"
+	emit trace_bench "$W/trace_bench.txt"
+	grep -E '^(single|all +[0-9]+ producers|target)' "$W/trace_bench.txt" | sed 's/^/  (ring: /; s/$/)/'
+fi
 if [ "$HAVE_TRACE" = 1 ]; then
 	# off, then $TROUNDS rounds of (tracepoints on, function tracing on,
 	# off), short rows: each traced row is compared with the off rows
