@@ -428,6 +428,52 @@ if [ "$DEVVIEW" = 1 ] && [ "$GC_RT" -gt 0 ]; then
 	echo "# after: write_amplification $(sed -n 's/^write_amplification //p' "$W/ftl_gc.txt"), gc_runs $(sed -n 's/^gc_runs //p' "$W/ftl_gc.txt"), lines_free $(sed -n 's/^lines_free //p' "$W/ftl_gc.txt")"
 fi
 
+# ---- persistence and drives larger than memory --------------------------------
+# Recovery: the whole device written, then the time the power-on scan of the
+# OOB area takes at load (fresh=0) and after a power cut.  Large-capacity
+# GC: a store=none model of BIG bytes of flash on the same region, filled
+# sequentially, then 4k random writes through GC.
+BIG=${NVMEV_BENCH_BIG:-8G}		# flash of the large-capacity row; 0 skips
+BIG_RT=${NVMEV_BENCH_BIG_RUNTIME:-60}
+scan_us() { dmesg | grep "nvmev0: $1: recovered" | tail -n 1 | sed -n 's/.*recovered \([0-9]*\) mapped units.* in \([0-9]*\) us.*/\1,\2/p'; }
+if [ "$DEVVIEW" = 1 ] && [ "${NVMEV_BENCH_RECOVERY:-1}" = 1 ]; then
+	vm_section "bench: power-on recovery scan (whole device written), large-capacity GC (store=none flash_size=$BIG)"
+	reload || exit 1
+	precond 100%
+	fb=$(sed -n 's/^flash_bytes //p' "$CDBG/model")
+	echo "what,flash_bytes,mapped_units,scan_us" >"$W/recovery.csv"
+	reload fresh=0 || exit 1
+	echo "load,$fb,$(scan_us load)" >>"$W/recovery.csv"
+	echo 1 >/sys/kernel/config/nvmev/nvmev0/power_cut
+	wait_for_no_dev 30
+	echo 1 >/sys/kernel/config/nvmev/nvmev0/power_on
+	wait_for_dev 30 || { echo "not back after power_on"; FAILED=1; }
+	echo "power-on,$fb,$(scan_us power-on)" >>"$W/recovery.csv"
+	cat "$W/recovery.csv"
+	emit recovery "$W/recovery.csv"
+	if [ "$BIG" != 0 ]; then
+		reload store=none flash_size="$BIG" || exit 1
+		big=$(blockdev --getsize64 "$NVMEV_DEV")
+		t0=$(uptime_ms)
+		precond 100%
+		fill_ms=$(( $(uptime_ms) - t0 ))
+		hdr
+		_rows=$ROWS
+		ROWS=$W/rows_big.csv	# its own table: not the standard model's row
+		echo "$ROWS_HDR" >"$ROWS"
+		ROW_RT=$BIG_RT ROW_RAMP=0 ROW_REGION=$big
+		row big_gc "4k rw QD32 GC $BIG store=none" randwrite 4k 32 off --size=100% \
+			--time_based --runtime="$BIG_RT" --norandommap --randrepeat=0
+		ROWS=$_rows
+		cat "$CDBG/ftl" >"$W/ftl_big.txt"
+		echo "flash_bytes,logical_bytes,fill_ms,iops,write_amplification,gc_runs,lines_total,metadata_bytes,metadata_bytes_per_unit" >"$W/big_gc.csv"
+		echo "$(sed -n 's/^flash_bytes //p' "$CDBG/model"),$big,$fill_ms,$(tail -1 "$W/rows_big.csv" | cut -d, -f10),$(sed -n 's/^write_amplification //p' "$W/ftl_big.txt"),$(sed -n 's/^gc_runs //p' "$W/ftl_big.txt"),$(sed -n 's/^lines_total //p' "$W/ftl_big.txt"),$(sed -n 's/^metadata_bytes //p' "$W/ftl_big.txt"),$(sed -n 's/^metadata_bytes_per_unit //p' "$W/ftl_big.txt")" >>"$W/big_gc.csv"
+		cat "$W/big_gc.csv"
+		emit big_gc "$W/big_gc.csv"
+	fi
+	reload || exit 1
+fi
+
 # ---- idle: CPU cost of an idle nvmev, first command after idle ------------------
 
 # idle_cpu FILE0 FILE1 MS: key,value lines from two nvmev/cpu snapshots MS
