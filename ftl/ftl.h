@@ -304,8 +304,10 @@ bool ftl_idle_pending(const struct ftl *ftl);
 /* ---- persistence ---- */
 /* bytes of the OOB area: struct ftl_oob per unit + u32 per line */
 size_t ftl_oob_bytes(const struct ftl *ftl);
-/* Keep OOB at @area (ftl_oob_bytes() long): from now on every program and
- * erase writes it.  Call ftl_oob_format() or ftl_recover() next. */
+/*
+ * Keep OOB at @area (ftl_oob_bytes() long): from now on every program and
+ * erase writes it.  Call ftl_oob_format() or ftl_recover() next.
+ */
 void ftl_attach_oob(struct ftl *ftl, void *area);
 /*
  * Detached (@area NULL) the FTL keeps no OOB; attached again, this marks
