@@ -21,7 +21,10 @@ expect_ok "idle_sleep_us back to $s0" sh -c "echo $s0 > $P/idle_sleep_us"
 TD=$NVMEV_DBG
 if [ -f "$TD/buffer_size_kb" ]; then
 	b0=$(cat $TD/buffer_size_kb)
-	expect_fail "buffer_size_kb=262144 (256 MiB per CPU) refused" sh -c "echo 262144 > $TD/buffer_size_kb"
+	# more than a quarter of RAM over all possible CPUs (the module's limit)
+	big=$(awk -v n="$(cat /sys/devices/system/cpu/possible | awk -F- '{ print ($2 == "" ? 1 : $2 + 1) }')" \
+		'/^MemTotal:/ { printf "%d", $2 / 4 / n + 1024 }' /proc/meminfo)
+	expect_fail "buffer_size_kb=$big (over a quarter of RAM in all) refused" sh -c "echo $big > $TD/buffer_size_kb"
 	check_eq "$(cat $TD/buffer_size_kb)" "$b0" "buffer_size_kb unchanged"
 	expect_fail "buffer_size_kb=0 refused" sh -c "echo 0 > $TD/buffer_size_kb"
 	expect_ok "buffer_size_kb=2048 accepted" sh -c "echo 2048 > $TD/buffer_size_kb"
