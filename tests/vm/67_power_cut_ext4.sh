@@ -33,25 +33,29 @@ done
 ok "20 files written and fsync'ed"
 expect_ok "checksums" sh -c "cd $W && md5sum src* > sums"
 # unsynced workload: small files rewritten in a loop (written back by the
-# flusher, never flushed), cut as soon as the device holds some of it only
-# in its write buffer
+# flusher within 0.2 s, never flushed); then, the workload stopped, small
+# unsynced files until the device holds some of them only in its write
+# buffer (nothing else writes then, so that stays so until the cut)
 ( j=0; while :; do
 	head -c $((4096 * (1 + j % 3))) /dev/urandom > $M/unsynced$((j % 200)) 2>/dev/null || exit 0
 	j=$((j + 1))
   done ) &
 wl=$!
+sleep 3
+kill $wl 2>/dev/null
+wait $wl 2>/dev/null
+usleep 500000
 n=0
-while [ "$(sed -n 's/^at_risk_units //p' $PW)" = 0 ] && [ $n -lt 100 ]; do
-	usleep 100000
+while [ "$(sed -n 's/^at_risk_units //p' $PW)" = 0 ] && [ $n -lt 40 ]; do
+	head -c 4096 /dev/urandom > $M/extra$n
+	usleep 500000
 	n=$((n + 1))
 done
 risk=$(sed -n 's/^at_risk_units //p' $PW)
-log "units in the write buffer only, just before the cut: $risk (after $n polls)"
-expect_ok "power_cut under the workload" sh -c "echo 1 > $CF/power_cut"
+log "units in the write buffer only, just before the cut: $risk (after $n extra files)"
+expect_ok "power_cut after the workload" sh -c "echo 1 > $CF/power_cut"
 wait_for_no_dev 20 || fail "controller still there 20 s after the cut"
 ok "the controller went away"
-kill $wl 2>/dev/null
-wait $wl 2>/dev/null
 echo "$wb0" > /proc/sys/vm/dirty_writeback_centisecs
 echo "$ex0" > /proc/sys/vm/dirty_expire_centisecs
 # the file system lost its device: unmount what is left of it
