@@ -1,6 +1,6 @@
 #!/bin/sh
 # timeout: 900
-# The deep FTL trace: on a small device filled by random writes, 2000
+# The deep FTL trace: on a small device filled by random writes, 8000
 # random 4 KiB writes under the function trace run foreground GC; the GC
 # steps (victim selection, page moves, erase) are nested under the host's
 # ftl_write on the same CPU, with the mapping, page allocation and NAND
@@ -24,7 +24,7 @@ trace_on
 fg0=$(ftl_stat gc_fg_runs)
 # norandommap, randrepeat=0: not the fill's order again (a repeat of it
 # empties whole lines, and GC then moves nothing)
-run_fio deep --rw=randwrite --bs=4k --iodepth=32 --size=100% --number_ios=2000 --norandommap --randrepeat=0
+run_fio deep --rw=randwrite --bs=4k --iodepth=32 --size=100% --number_ios=8000 --norandommap --randrepeat=0
 trace_off
 gc1=$(ftl_stat gc_runs)
 log "GC runs while traced: $((gc1 - gc0)), in the foreground $(($(ftl_stat gc_fg_runs) - fg0))"
