@@ -119,8 +119,8 @@ void ftl_vwc_before_write(struct ftl_vwc *v, u8 *data, u64 lpn, u32 nr, u64 now)
 		x->was_mapped = ftl_mapped(f, l);
 		if (x->was_mapped && v->slots && data) {
 			x->slot = v->free_slot[--v->nfree];
-			memcpy(slot_of(v, x->slot),
-			       data + ((size_t)l << FTL_UNIT_SHIFT), FTL_UNIT_SIZE);
+			v->copy(slot_of(v, x->slot),
+				data + ((size_t)l << FTL_UNIT_SHIFT), FTL_UNIT_SIZE);
 			v->copied++;
 		}
 	}
@@ -205,8 +205,8 @@ static void undo(struct ftl_vwc *v, struct ftl_vwc_ent *x, void *arg)
 		return;
 	}
 	if (x->slot != FTL_INVALID && data)
-		memcpy(data + ((size_t)x->lpn << FTL_UNIT_SHIFT),
-		       slot_of(v, x->slot), FTL_UNIT_SIZE);
+		v->copy(data + ((size_t)x->lpn << FTL_UNIT_SHIFT),
+			slot_of(v, x->slot), FTL_UNIT_SIZE);
 	v->last.restored++;
 }
 
@@ -247,12 +247,18 @@ void ftl_vwc_exit(struct ftl_vwc *v)
 	memset(v, 0, sizeof(*v));
 }
 
+static void plain_copy(void *dst, const void *src, size_t len)
+{
+	memcpy(dst, src, len);
+}
+
 int ftl_vwc_init(struct ftl_vwc *v, struct ftl *ftl, u32 max, bool keep_data)
 {
 	u32 i;
 
 	memset(v, 0, sizeof(*v));
 	v->ftl = ftl;
+	v->copy = plain_copy;
 	v->max = max ? max : 2 * ftl->fl.wb_cap + 1024;
 	v->e = ftl_zalloc((size_t)v->max * sizeof(*v->e));
 	v->scratch = ftl_zalloc((size_t)v->max * sizeof(*v->scratch));

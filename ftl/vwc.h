@@ -55,6 +55,8 @@ struct ftl_vwc {
 	u32 nfree;
 	struct ftl_vwc_key *scratch;	/* max, for sorting */
 	u32 pending;		/* entries of the last ftl_vwc_before_write */
+	/* 4 KiB copies; memcpy by default, the caller may set a faster one */
+	void (*copy)(void *dst, const void *src, size_t len);
 
 	/* counters */
 	u64 captured;		/* units journalled */
