@@ -46,7 +46,8 @@ kill $wl 2>/dev/null
 wait $wl 2>/dev/null
 usleep 500000
 n=0
-while [ "$(sed -n 's/^at_risk_units //p' $PW)" = 0 ] && [ $n -lt 40 ]; do
+at_risk() { sed -n 's/^at_risk_units //p' $PW; }
+while ! [ "$(at_risk)" -gt 0 ] 2>/dev/null && [ $n -lt 40 ]; do
 	head -c 4096 /dev/urandom > $M/extra$n
 	usleep 500000
 	n=$((n + 1))
