@@ -461,23 +461,32 @@ NVMEV_MODEL_FIGURES(X)
 
 /* ---- power loss ----------------------------------------------------------- */
 
-/* write 1: the controller loses power now (core/instance.c) */
-static ssize_t ctrl_power_cut_store(struct config_item *item, const char *page,
-				    size_t count)
+/* write 1 to a power attribute: @fn under nvmev_ctrls_lock */
+static ssize_t power_store(struct config_item *item, const char *attr,
+			   const char *what, int (*fn)(struct nvmev_ctrl *ctrl),
+			   const char *page, size_t count)
 {
 	struct nvmev_ctrl *ctrl = to_ctrl(item);
 	bool on;
 	int ret;
 
 	if (kstrtobool(page, &on) || !on) {
-		pr_err("%s: power_cut=%.*s: write 1 to cut the power\n",
-		       ctrl->name, (int)strcspn(page, "\n"), page);
+		pr_err("%s: %s=%.*s: write 1 to %s\n", ctrl->name, attr,
+		       (int)strcspn(page, "\n"), page, what);
 		return -EINVAL;
 	}
 	mutex_lock(&nvmev_ctrls_lock);
-	ret = nvmev_ctrl_power_cut(ctrl);
+	ret = fn(ctrl);
 	mutex_unlock(&nvmev_ctrls_lock);
 	return ret ? ret : count;
+}
+
+/* write 1: the controller loses power now (core/instance.c) */
+static ssize_t ctrl_power_cut_store(struct config_item *item, const char *page,
+				    size_t count)
+{
+	return power_store(item, "power_cut", "cut the power",
+			   nvmev_ctrl_power_cut, page, count);
 }
 
 static ssize_t ctrl_power_cut_show(struct config_item *item, char *page)
@@ -490,19 +499,8 @@ CONFIGFS_ATTR(ctrl_, power_cut);
 static ssize_t ctrl_power_on_store(struct config_item *item, const char *page,
 				   size_t count)
 {
-	struct nvmev_ctrl *ctrl = to_ctrl(item);
-	bool on;
-	int ret;
-
-	if (kstrtobool(page, &on) || !on) {
-		pr_err("%s: power_on=%.*s: write 1 to bring the power back\n",
-		       ctrl->name, (int)strcspn(page, "\n"), page);
-		return -EINVAL;
-	}
-	mutex_lock(&nvmev_ctrls_lock);
-	ret = nvmev_ctrl_power_on(ctrl);
-	mutex_unlock(&nvmev_ctrls_lock);
-	return ret ? ret : count;
+	return power_store(item, "power_on", "bring the power back",
+			   nvmev_ctrl_power_on, page, count);
 }
 
 static ssize_t ctrl_power_on_show(struct config_item *item, char *page)
